@@ -1,0 +1,52 @@
+"""The FastAPI application factory: routers, middleware and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from slotwise import __version__, health
+from slotwise.config import Settings
+from slotwise.db import Database
+from slotwise.http.errors import install_error_handlers
+from slotwise.http.middleware import BodySizeLimitMiddleware, PathAliasMiddleware, RequestIdMiddleware
+from slotwise.http.ratelimit import RateLimiter, RateLimitMiddleware
+from slotwise.users.router import router as users_router
+
+DESCRIPTION = """Slotwise speaks the Cal.com API v2. Authenticate with `Authorization: Bearer cal_...`.
+Versioned resources read the `cal-api-version` header; without it they answer in the legacy shape."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="Slotwise",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/v2/docs",
+        openapi_url="/v2/docs-json",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(users_router)
+
+    # Added last = outermost: request id first, then the path alias, size limit, rate limit.
+    app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings),
+                       exempt_paths=settings.rate_limit_exempt_paths)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PathAliasMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,191 @@
+"""``slotwise``: run the server and administer users and API keys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from slotwise.config import Settings
+from slotwise.db import Database, migrate
+from slotwise.http.errors import ApiError
+from slotwise.users import service
+from slotwise.users.models import User
+
+app = typer.Typer(help="Slotwise: a scheduling server that speaks the Cal.com API v2.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+
+console = Console()
+err_console = Console(stderr=True)
+T = TypeVar("T")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _run_db(action: Callable[[Database], Awaitable[T]]) -> T:
+    settings = Settings.from_env()
+
+    async def runner() -> T:
+        database = Database(settings.database_url)
+        try:
+            return await action(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(runner())
+    except ApiError as exc:
+        err_console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(code=1) from None
+
+
+def _user_dict(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id, "username": user.username, "email": user.email, "name": user.name,
+        "timeZone": user.time_zone, "defaultScheduleId": user.default_schedule_id,
+    }
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="API processes.")] = 1,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Migrate on start.")] = True,
+) -> None:
+    """Serve the API (database from SLOTWISE_DATABASE_URL)."""
+    import uvicorn
+
+    settings = Settings.from_env()
+    if migrate_first:
+        asyncio.run(migrate(settings.database_url))
+    uvicorn.run(
+        "slotwise.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level=os.environ.get("SLOTWISE_LOG_LEVEL", "info"), proxy_headers=True,
+    )
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema."""
+    url = Settings.from_env().database_url
+    asyncio.run(migrate(url))
+    console.print(f"database is up to date ({url.split('://')[0]})")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Email address.")],
+    username: Annotated[str, typer.Option(help="Unique username.")],
+    time_zone: Annotated[str, typer.Option("--time-zone", help="IANA time zone, e.g. Europe/Berlin.")] = "UTC",
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user."""
+
+    async def action(database: Database) -> dict[str, Any]:
+        async with database.session() as session:
+            user = await service.create_user(
+                session, email=email, username=username, time_zone=time_zone, name=name
+            )
+            await session.commit()
+            return _user_dict(user)
+
+    created = _run_db(action)
+    if as_json:
+        typer.echo(json.dumps(created))
+    else:
+        console.print(f"created user [bold]{created['username']}[/bold] (id {created['id']})")
+
+
+@keys_app.command("create")
+def keys_create(
+    username: Annotated[str, typer.Option(help="Whose key.")],
+    expires_in_days: Annotated[int | None, typer.Option(help="Days until the key expires.")] = None,
+    note: Annotated[str | None, typer.Option(help="A note to recognise the key by.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    prefix = Settings.from_env().api_key_prefix
+
+    async def action(database: Database) -> dict[str, Any]:
+        async with database.session() as session:
+            user = await service.get_user_by_username(session, username)
+            issued = await service.issue_key(
+                session, user, prefix=prefix, expires_in_days=expires_in_days, note=note
+            )
+            await session.commit()
+            expires = issued.api_key.expires_at
+            return {
+                "key": issued.key, "id": issued.api_key.id, "username": user.username,
+                "expiresAt": expires.isoformat() if expires else None,
+            }
+
+    result = _run_db(action)
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        typer.echo(result["key"])
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    username: Annotated[str, typer.Option(help="Whose keys.")],
+    key: Annotated[str | None, typer.Option(help="The key (or its last 4 characters); default: all.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a user's API keys (one, or all)."""
+
+    async def action(database: Database) -> int:
+        async with database.session() as session:
+            user = await service.get_user_by_username(session, username)
+            count = await service.revoke_keys(session, user, hint=key)
+            await session.commit()
+            return count
+
+    count = _run_db(action)
+    if as_json:
+        typer.echo(json.dumps({"revoked": count}))
+    else:
+        console.print(f"revoked {count} key(s)")
+    if count == 0:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def demo(
+    username: Annotated[str, typer.Option(help="Demo username.")] = "demo",
+    as_json: JsonOption = False,
+) -> None:
+    """Ensure a demo user exists and print a fresh API key for it."""
+    prefix = Settings.from_env().api_key_prefix
+
+    async def action(database: Database) -> dict[str, Any]:
+        async with database.session() as session:
+            try:
+                user = await service.get_user_by_username(session, username)
+            except ApiError:
+                user = await service.create_user(
+                    session, email=f"{username}@example.com", username=username,
+                    time_zone="Europe/Berlin", name="Demo User",
+                )
+            issued = await service.issue_key(session, user, prefix=prefix, note="make run")
+            await session.commit()
+            return {"username": user.username, "key": issued.key}
+
+    result = _run_db(action)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    console.print(f"\n  demo user: [bold]{result['username']}[/bold]")
+    console.print(f"  API key:   [bold green]{result['key']}[/bold green]  (shown once)\n")
+    console.print(f'  curl -H "Authorization: Bearer {result["key"]}" http://127.0.0.1:8000/v2/me\n',
+                  soft_wrap=True, highlight=False)

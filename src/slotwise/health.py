@@ -1,0 +1,33 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from slotwise.http.deps import DatabaseDep
+from slotwise.http.errors import ApiError
+
+router = APIRouter(tags=["Health"])
+
+
+class ReadinessOutput(BaseModel):
+    status: str
+    database: str
+
+
+@router.get("/health", response_class=PlainTextResponse, summary="Liveness: the process answers")
+async def health() -> str:
+    return "OK"
+
+
+@router.get("/ready", summary="Readiness: the database answers")
+async def ready(database: DatabaseDep) -> ReadinessOutput:
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise ApiError(503, f"Not ready: the database does not answer ({type(exc).__name__}).") from exc
+    return ReadinessOutput(status="ok", database="sqlite" if database.sqlite else "postgresql")

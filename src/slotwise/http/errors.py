@@ -1,0 +1,225 @@
+"""Cal.com's error envelope and the exception handlers that produce it.
+
+``{"status": "error", "timestamp", "path", "error": {"code", "message", "details"}}``; ``code`` is the
+exception class name Cal.com's NestJS server reports (clients read ``error.message``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("slotwise.errors")
+
+ERROR_CODES = {
+    400: "BadRequestException",
+    401: "UnauthorizedException",
+    403: "ForbiddenException",
+    404: "NotFoundException",
+    405: "MethodNotAllowedException",
+    409: "ConflictException",
+    410: "GoneException",
+    413: "PayloadTooLargeException",
+    415: "UnsupportedMediaTypeException",
+    422: "UnprocessableEntityException",
+    429: "ThrottlerException",
+    500: "InternalServerErrorException",
+    503: "ServiceUnavailableException",
+}
+
+
+class ApiError(Exception):
+    """Raise anywhere in a request to answer with the error envelope."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.details = details
+        self.headers = headers
+
+
+def bad_request(message: str, **details: Any) -> ApiError:
+    return ApiError(400, message, details=details or None)
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, message)
+
+
+def forbidden(message: str) -> ApiError:
+    return ApiError(403, message)
+
+
+def conflict(message: str, **details: Any) -> ApiError:
+    return ApiError(409, message, details=details or None)
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, message)
+
+
+def request_path(scope_or_request: Request | dict[str, Any]) -> str:
+    scope = scope_or_request.scope if isinstance(scope_or_request, Request) else scope_or_request
+    path = scope.get("slotwise.original_path") or scope.get("path", "")
+    query = scope.get("query_string", b"")
+    return f"{path}?{query.decode('latin-1')}" if query else str(path)
+
+
+def request_id_of(scope: dict[str, Any]) -> str | None:
+    state = scope.get("state") or {}
+    value = state.get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def error_body(
+    status: int,
+    message: str,
+    path: str,
+    *,
+    code: str | None = None,
+    details: dict[str, Any] | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    merged_details: dict[str, Any] = {"message": message, "error": phrase, "statusCode": status}
+    if details:
+        merged_details.update(details)
+    error: dict[str, Any] = {
+        "code": code or ERROR_CODES.get(status, phrase.replace(" ", "") + "Exception"),
+        "message": message,
+        "details": merged_details,
+    }
+    if request_id:
+        error["requestId"] = request_id
+    return {
+        "status": "error",
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "path": path,
+        "error": error,
+    }
+
+
+def error_response(
+    scope: dict[str, Any],
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = error_body(
+        status, message, request_path(scope), code=code, details=details, request_id=request_id_of(scope)
+    )
+    headers = dict(headers or {})
+    request_id = request_id_of(scope)
+    if request_id:  # errors answered outside the middleware stack still carry the id
+        headers.setdefault("X-Request-Id", request_id)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> tuple[str, str]:
+    location = str(loc[0]) if loc else "body"
+    rest = [str(part) for part in loc[1:]]
+    return location, ".".join(rest) if rest else location
+
+
+def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    items: list[dict[str, Any]] = []
+    parts: list[str] = []
+    for err in errors:
+        location, field = _field_path(tuple(err.get("loc", ())))
+        text = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+        if err.get("type") == "json_invalid":
+            parts.append(f"request body is not valid JSON ({err.get('ctx', {}).get('error', text)})")
+            items.append({"location": "body", "property": "", "message": "invalid JSON"})
+            continue
+        if err.get("type") == "missing" and field == location:
+            parts.append(f"the request {location} is missing")
+        else:
+            parts.append(f"{location} field '{field}': {text}")
+        items.append({"location": location, "property": field, "message": text, "type": err.get("type")})
+    return "Invalid request: " + "; ".join(parts), items
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(
+        request.scope, exc.status, exc.message, code=exc.code, details=exc.details, headers=exc.headers
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    if status == 404 and exc.detail == "Not Found":
+        message = f"Cannot {request.method} {request.url.path}"
+    elif status == 405:
+        message = f"Method {request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return error_response(request.scope, status, message, headers=dict(exc.headers or {}))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    message, items = describe_validation_errors(list(exc.errors()))
+    return error_response(request.scope, 400, message, details={"errors": items})
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("database unavailable: %s", exc)
+    return error_response(
+        request.scope,
+        503,
+        "The database is unavailable; retry shortly.",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.info("integrity error: %s", exc)
+    return error_response(
+        request.scope, 409, "Invalid Input: Trying to create a record that already exists.", code="CONFLICT"
+    )
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.info("data error: %s", exc)
+    return error_response(request.scope, 400, "Invalid input: a value is out of range or malformed.")
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request.scope, 500, "Internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(Exception, _unexpected)
