@@ -10,9 +10,12 @@ from fastapi import FastAPI
 from slotwise import __version__, health
 from slotwise.config import Settings
 from slotwise.db import Database
+from slotwise.event_types.router import router as event_types_router
 from slotwise.http.errors import install_error_handlers
 from slotwise.http.middleware import BodySizeLimitMiddleware, PathAliasMiddleware, RequestIdMiddleware
 from slotwise.http.ratelimit import RateLimiter, RateLimitMiddleware
+from slotwise.schedules.router import router as schedules_router
+from slotwise.slots.router import router as slots_router
 from slotwise.users.router import router as users_router
 
 DESCRIPTION = """Slotwise speaks the Cal.com API v2. Authenticate with `Authorization: Bearer cal_...`.
@@ -42,10 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(users_router)
+    app.include_router(schedules_router)
+    app.include_router(event_types_router)
+    app.include_router(slots_router)
 
     # Added last = outermost: request id first, then the path alias, size limit, rate limit.
-    app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings),
-                       exempt_paths=settings.rate_limit_exempt_paths)
+    app.add_middleware(
+        RateLimitMiddleware, limiter=RateLimiter(settings), exempt_paths=settings.rate_limit_exempt_paths
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(PathAliasMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -1,6 +1,9 @@
 """Every feature's ORM models, imported once so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from slotwise.db import Base
+from slotwise.event_types.models import EventType
+from slotwise.schedules.models import Schedule
+from slotwise.slots.models import SlotReservation
 from slotwise.users.models import ApiKey, User
 
-__all__ = ["ApiKey", "Base", "User"]
+__all__ = ["ApiKey", "Base", "EventType", "Schedule", "SlotReservation", "User"]

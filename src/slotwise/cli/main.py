@@ -49,8 +49,12 @@ def _run_db(action: Callable[[Database], Awaitable[T]]) -> T:
 
 def _user_dict(user: User) -> dict[str, Any]:
     return {
-        "id": user.id, "username": user.username, "email": user.email, "name": user.name,
-        "timeZone": user.time_zone, "defaultScheduleId": user.default_schedule_id,
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "name": user.name,
+        "timeZone": user.time_zone,
+        "defaultScheduleId": user.default_schedule_id,
     }
 
 
@@ -68,8 +72,13 @@ def serve(
     if migrate_first:
         asyncio.run(migrate(settings.database_url))
     uvicorn.run(
-        "slotwise.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level=os.environ.get("SLOTWISE_LOG_LEVEL", "info"), proxy_headers=True,
+        "slotwise.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=os.environ.get("SLOTWISE_LOG_LEVEL", "info"),
+        proxy_headers=True,
     )
 
 
@@ -93,9 +102,7 @@ def users_create(
 
     async def action(database: Database) -> dict[str, Any]:
         async with database.session() as session:
-            user = await service.create_user(
-                session, email=email, username=username, time_zone=time_zone, name=name
-            )
+            user = await service.create_user(session, email=email, username=username, time_zone=time_zone, name=name)
             await session.commit()
             return _user_dict(user)
 
@@ -119,13 +126,13 @@ def keys_create(
     async def action(database: Database) -> dict[str, Any]:
         async with database.session() as session:
             user = await service.get_user_by_username(session, username)
-            issued = await service.issue_key(
-                session, user, prefix=prefix, expires_in_days=expires_in_days, note=note
-            )
+            issued = await service.issue_key(session, user, prefix=prefix, expires_in_days=expires_in_days, note=note)
             await session.commit()
             expires = issued.api_key.expires_at
             return {
-                "key": issued.key, "id": issued.api_key.id, "username": user.username,
+                "key": issued.key,
+                "id": issued.api_key.id,
+                "username": user.username,
                 "expiresAt": expires.isoformat() if expires else None,
             }
 
@@ -174,8 +181,11 @@ def demo(
                 user = await service.get_user_by_username(session, username)
             except ApiError:
                 user = await service.create_user(
-                    session, email=f"{username}@example.com", username=username,
-                    time_zone="Europe/Berlin", name="Demo User",
+                    session,
+                    email=f"{username}@example.com",
+                    username=username,
+                    time_zone="Europe/Berlin",
+                    name="Demo User",
                 )
             issued = await service.issue_key(session, user, prefix=prefix, note="make run")
             await session.commit()
@@ -187,5 +197,8 @@ def demo(
         return
     console.print(f"\n  demo user: [bold]{result['username']}[/bold]")
     console.print(f"  API key:   [bold green]{result['key']}[/bold green]  (shown once)\n")
-    console.print(f'  curl -H "Authorization: Bearer {result["key"]}" http://127.0.0.1:8000/v2/me\n',
-                  soft_wrap=True, highlight=False)
+    console.print(
+        f'  curl -H "Authorization: Bearer {result["key"]}" http://127.0.0.1:8000/v2/me\n',
+        soft_wrap=True,
+        highlight=False,
+    )

@@ -127,9 +127,7 @@ def error_response(
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = error_body(
-        status, message, request_path(scope), code=code, details=details, request_id=request_id_of(scope)
-    )
+    body = error_body(status, message, request_path(scope), code=code, details=details, request_id=request_id_of(scope))
     headers = dict(headers or {})
     request_id = request_id_of(scope)
     if request_id:  # errors answered outside the middleware stack still carry the id

@@ -54,8 +54,12 @@ class PathAliasMiddleware:
         if scope["type"] == "http":
             new_path = rewrite_path(scope["path"])
             if new_path != scope["path"]:
-                scope = {**scope, "path": new_path, "raw_path": new_path.encode(),
-                         "slotwise.original_path": scope["path"]}
+                scope = {
+                    **scope,
+                    "path": new_path,
+                    "raw_path": new_path.encode(),
+                    "slotwise.original_path": scope["path"],
+                }
         await self.app(scope, receive, send)
 
 
@@ -104,7 +108,5 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            scope, 413, f"Request body too large: the limit is {self.max_bytes} bytes."
-        )
+        response = error_response(scope, 413, f"Request body too large: the limit is {self.max_bytes} bytes.")
         await response(scope, receive, send)

@@ -54,9 +54,7 @@ def take_skip(default_take: int = 100) -> Any:
     """A dependency reading ``take`` (1..250) and ``skip`` (>= 0) from the query."""
 
     def dependency(
-        take: Annotated[
-            WholeNumber | None, Query(description=f"Items per page, 1 to {MAX_TAKE}.")
-        ] = None,
+        take: Annotated[WholeNumber | None, Query(description=f"Items per page, 1 to {MAX_TAKE}.")] = None,
         skip: Annotated[WholeNumber | None, Query(description="Items to skip.")] = None,
     ) -> TakeSkip:
         resolved_take = default_take if take is None else take

@@ -24,8 +24,9 @@ class IssuedKey:
     api_key: ApiKey
 
 
-async def _ensure_unique(session: AsyncSession, *, email: str | None, username: str | None,
-                         exclude_id: int | None = None) -> None:
+async def _ensure_unique(
+    session: AsyncSession, *, email: str | None, username: str | None, exclude_id: int | None = None
+) -> None:
     if email is not None:
         query = select(User.id).where(func.lower(User.email) == email.lower())
         if exclude_id is not None:
@@ -40,8 +41,9 @@ async def _ensure_unique(session: AsyncSession, *, email: str | None, username: 
             raise conflict(f"A user with username {username} already exists.")
 
 
-async def create_user(session: AsyncSession, *, email: str, username: str, time_zone: str,
-                      name: str | None = None) -> User:
+async def create_user(
+    session: AsyncSession, *, email: str, username: str, time_zone: str, name: str | None = None
+) -> User:
     zone = canonical_time_zone(time_zone)
     if zone is None:
         raise bad_request(f"Unknown time zone '{time_zone}': use an IANA name such as 'Europe/Berlin'.")
@@ -64,9 +66,16 @@ async def update_me(session: AsyncSession, user: User, changes: UpdateMeInput) -
     if fields.get("email") is not None:
         await _ensure_unique(session, email=fields["email"], username=None, exclude_id=user.id)
     simple = {
-        "email": "email", "name": "name", "timeFormat": "time_format", "weekStart": "week_start",
-        "timeZone": "time_zone", "locale": "locale", "avatarUrl": "avatar_url", "bio": "bio",
-        "metadata": "user_metadata", "defaultScheduleId": "default_schedule_id",
+        "email": "email",
+        "name": "name",
+        "timeFormat": "time_format",
+        "weekStart": "week_start",
+        "timeZone": "time_zone",
+        "locale": "locale",
+        "avatarUrl": "avatar_url",
+        "bio": "bio",
+        "metadata": "user_metadata",
+        "defaultScheduleId": "default_schedule_id",
     }
     for api_name, column in simple.items():
         if api_name in fields and fields[api_name] is not None:
@@ -75,8 +84,14 @@ async def update_me(session: AsyncSession, user: User, changes: UpdateMeInput) -
     return user
 
 
-async def issue_key(session: AsyncSession, user: User, *, prefix: str,
-                    expires_in_days: int | None = None, note: str | None = None) -> IssuedKey:
+async def issue_key(
+    session: AsyncSession,
+    user: User,
+    *,
+    prefix: str,
+    expires_in_days: int | None = None,
+    note: str | None = None,
+) -> IssuedKey:
     new = generate_key(prefix)
     expires_at: datetime | None = None
     if expires_in_days is not None:
@@ -89,8 +104,9 @@ async def issue_key(session: AsyncSession, user: User, *, prefix: str,
     return IssuedKey(new.key, api_key)
 
 
-async def refresh_key(session: AsyncSession, current: ApiKey, *, prefix: str,
-                      days_valid: int | None, never_expires: bool) -> IssuedKey:
+async def refresh_key(
+    session: AsyncSession, current: ApiKey, *, prefix: str, days_valid: int | None, never_expires: bool
+) -> IssuedKey:
     """A new key for the same user; the presented key stops working."""
     user = await session.get(User, current.user_id)
     if user is None:  # pragma: no cover - the key's user was just loaded

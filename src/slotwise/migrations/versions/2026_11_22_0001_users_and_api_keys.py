@@ -51,9 +51,7 @@ def upgrade() -> None:
         sa.Column("revoked_at", UTCDateTime()),
         sa.Column("last_used_at", UTCDateTime()),
         sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name="fk_api_keys_user_id_users", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_api_keys_user_id_users", ondelete="CASCADE"),
         sa.UniqueConstraint("key_hash", name="uq_api_keys_key_hash"),
     )
     op.create_index("ix_api_keys_user_id", "api_keys", ["user_id"])
