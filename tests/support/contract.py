@@ -125,3 +125,16 @@ def assert_error(response: httpx.Response, status: int, *fragments: str) -> dict
         assert fragment.lower() in message.lower(), f"{fragment!r} not in error message {message!r}"
     assert response.headers.get("x-request-id"), "errors carry X-Request-Id"
     return body
+
+
+def bare_app() -> Any:
+    """A FastAPI app with only our error handling, for testing shared HTTP pieces in isolation."""
+    from fastapi import FastAPI
+
+    from slotwise.http.errors import install_error_handlers
+    from slotwise.http.middleware import RequestIdMiddleware
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    return app

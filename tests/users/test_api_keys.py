@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import httpx2 as httpx
 from sqlalchemy import select
-from tests.conftest import MakeAccount
-from tests.support.contract import assert_contract, assert_error
 
 from slotwise.db import Database, utcnow
 from slotwise.users.keys import hash_key
 from slotwise.users.models import ApiKey
+from tests.conftest import MakeAccount
+from tests.support.contract import assert_contract, assert_error
 
 
 async def _expiry_of(db: Database, key: str) -> object:

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import httpx2 as httpx
 from sqlalchemy import update
-from tests.conftest import MakeAccount
-from tests.support.contract import assert_contract, assert_error
 
 from slotwise.db import Database, utcnow
 from slotwise.users.models import ApiKey
+from tests.conftest import MakeAccount
+from tests.support.contract import assert_contract, assert_error
 
 
 async def test_missing_key_is_401_in_the_envelope(client: httpx.AsyncClient) -> None:

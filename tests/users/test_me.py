@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx2 as httpx
+
 from tests.conftest import MakeAccount
 from tests.support.contract import assert_contract, assert_error
 

@@ -7,6 +7,7 @@ exception class name Cal.com's NestJS server reports (clients read ``error.messa
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
@@ -77,14 +78,14 @@ def unauthorized(message: str) -> ApiError:
     return ApiError(401, message)
 
 
-def request_path(scope_or_request: Request | dict[str, Any]) -> str:
+def request_path(scope_or_request: Request | MutableMapping[str, Any]) -> str:
     scope = scope_or_request.scope if isinstance(scope_or_request, Request) else scope_or_request
     path = scope.get("slotwise.original_path") or scope.get("path", "")
     query = scope.get("query_string", b"")
     return f"{path}?{query.decode('latin-1')}" if query else str(path)
 
 
-def request_id_of(scope: dict[str, Any]) -> str | None:
+def request_id_of(scope: MutableMapping[str, Any]) -> str | None:
     state = scope.get("state") or {}
     value = state.get("request_id")
     return value if isinstance(value, str) else None
@@ -119,7 +120,7 @@ def error_body(
 
 
 def error_response(
-    scope: dict[str, Any],
+    scope: MutableMapping[str, Any],
     status: int,
     message: str,
     *,
