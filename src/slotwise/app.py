@@ -12,6 +12,7 @@ from slotwise.config import Settings
 from slotwise.db import Database
 from slotwise.event_types.router import router as event_types_router
 from slotwise.http.errors import install_error_handlers
+from slotwise.http.idempotency import IdempotencyMiddleware
 from slotwise.http.middleware import BodySizeLimitMiddleware, PathAliasMiddleware, RequestIdMiddleware
 from slotwise.http.ratelimit import RateLimiter, RateLimitMiddleware
 from slotwise.schedules.router import router as schedules_router
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(event_types_router)
     app.include_router(slots_router)
 
-    # Added last = outermost: request id first, then the path alias, size limit, rate limit.
+    # Added last = outermost: request id, path alias, size limit, rate limit, idempotency.
+    app.add_middleware(IdempotencyMiddleware, database=database)
     app.add_middleware(
         RateLimitMiddleware, limiter=RateLimiter(settings), exempt_paths=settings.rate_limit_exempt_paths
     )

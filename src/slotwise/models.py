@@ -2,8 +2,9 @@
 
 from slotwise.db import Base
 from slotwise.event_types.models import EventType
+from slotwise.http.idempotency_models import IdempotencyRecord
 from slotwise.schedules.models import Schedule
 from slotwise.slots.models import SlotReservation
 from slotwise.users.models import ApiKey, User
 
-__all__ = ["ApiKey", "Base", "EventType", "Schedule", "SlotReservation", "User"]
+__all__ = ["ApiKey", "Base", "EventType", "IdempotencyRecord", "Schedule", "SlotReservation", "User"]

@@ -127,8 +127,9 @@ def assert_error(response: httpx.Response, status: int, *fragments: str) -> dict
     return body
 
 
-def bare_app() -> Any:
-    """A FastAPI app with only our error handling, for testing shared HTTP pieces in isolation."""
+def bare_app(*inner_middleware: tuple[Any, dict[str, Any]]) -> Any:
+    """A FastAPI app with only our error handling (and ``inner_middleware`` inside the request-id
+    middleware), for testing shared HTTP pieces in isolation."""
     from fastapi import FastAPI
 
     from slotwise.http.errors import install_error_handlers
@@ -136,5 +137,7 @@ def bare_app() -> Any:
 
     app = FastAPI()
     install_error_handlers(app)
+    for middleware, options in inner_middleware:
+        app.add_middleware(middleware, **options)
     app.add_middleware(RequestIdMiddleware)
     return app
