@@ -51,14 +51,15 @@ async def test_keys_are_scoped_to_the_caller(client: httpx.AsyncClient, make_acc
     assert a.json()["data"]["apiKey"] != b.json()["data"]["apiKey"]
 
 
-def _app_with(db: Database) -> tuple[object, asyncio.Event, list[int]]:
+def _app_with(db: Database) -> tuple[object, asyncio.Event, asyncio.Event, list[int]]:
     app = bare_app((IdempotencyMiddleware, {"database": db}))
-    release = asyncio.Event()
+    entered, release = asyncio.Event(), asyncio.Event()
     calls: list[int] = []
 
     @app.post("/slow")
     async def slow() -> dict[str, int]:
         calls.append(1)
+        entered.set()
         await release.wait()
         return {"calls": len(calls)}
 
@@ -69,15 +70,14 @@ def _app_with(db: Database) -> tuple[object, asyncio.Event, list[int]]:
             raise HTTPException(503, "try again")
         return {"calls": len(calls)}
 
-    return app, release, calls
+    return app, entered, release, calls
 
 
 async def test_a_concurrent_duplicate_gets_409(db: Database) -> None:
-    app, release, calls = _app_with(db)
+    app, entered, release, calls = _app_with(db)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         first = asyncio.create_task(http.post("/slow", headers={"Idempotency-Key": "dup"}))
-        while not calls:
-            await asyncio.sleep(0.01)
+        await entered.wait()
         duplicate = await http.post("/slow", headers={"Idempotency-Key": "dup"})
         release.set()
         original = await first
@@ -87,7 +87,7 @@ async def test_a_concurrent_duplicate_gets_409(db: Database) -> None:
 
 
 async def test_server_errors_are_not_stored(db: Database) -> None:
-    app, _, calls = _app_with(db)
+    app, *_ = _app_with(db)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         failed = await http.post("/flaky", headers={"Idempotency-Key": "f"})
         retried = await http.post("/flaky", headers={"Idempotency-Key": "f"})
@@ -97,7 +97,7 @@ async def test_server_errors_are_not_stored(db: Database) -> None:
 
 
 async def test_an_abandoned_pending_key_is_taken_over_and_expired_keys_are_fresh(db: Database) -> None:
-    app, release, calls = _app_with(db)
+    app, _, release, _ = _app_with(db)
     release.set()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         await http.post("/slow", headers={"Idempotency-Key": "old"})
