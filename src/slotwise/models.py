@@ -1,5 +1,6 @@
 """Every feature's ORM models, imported once so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from slotwise.bookings.models import Attendee, Booking
 from slotwise.db import Base
 from slotwise.event_types.models import EventType
 from slotwise.http.idempotency_models import IdempotencyRecord
@@ -7,4 +8,14 @@ from slotwise.schedules.models import Schedule
 from slotwise.slots.models import SlotReservation
 from slotwise.users.models import ApiKey, User
 
-__all__ = ["ApiKey", "Base", "EventType", "IdempotencyRecord", "Schedule", "SlotReservation", "User"]
+__all__ = [
+    "ApiKey",
+    "Attendee",
+    "Base",
+    "Booking",
+    "EventType",
+    "IdempotencyRecord",
+    "Schedule",
+    "SlotReservation",
+    "User",
+]
