@@ -7,6 +7,7 @@ from slotwise.http.idempotency_models import IdempotencyRecord
 from slotwise.schedules.models import Schedule
 from slotwise.slots.models import SlotReservation
 from slotwise.users.models import ApiKey, User
+from slotwise.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "ApiKey",
@@ -18,4 +19,7 @@ __all__ = [
     "Schedule",
     "SlotReservation",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

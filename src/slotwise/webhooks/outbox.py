@@ -1,0 +1,66 @@
+"""Writing the webhook outbox: called inside the transaction of the change being announced, so a
+rolled-back change sends nothing and a committed one is never lost."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.db import utcnow
+from slotwise.webhooks.models import Webhook, WebhookDelivery
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_delivery_id() -> str:
+    return "msg_" + uuid.uuid4().hex
+
+
+async def subscribers(session: AsyncSession, trigger: str, *, user_id: int, event_type_id: int | None) -> list[Webhook]:
+    """Active webhooks of the user, or of the event type, that subscribe to ``trigger``."""
+    scope = Webhook.user_id == user_id
+    if event_type_id is not None:
+        scope = or_(scope, Webhook.event_type_id == event_type_id)
+    rows = (await session.scalars(select(Webhook).where(scope, Webhook.active.is_(True)))).all()
+    return [
+        hook
+        for hook in rows
+        if trigger in (hook.triggers or []) and (hook.event_type_id is None or hook.event_type_id == event_type_id)
+    ]
+
+
+async def enqueue(
+    session: AsyncSession,
+    trigger: str,
+    payload: dict[str, Any],
+    *,
+    user_id: int,
+    event_type_id: int | None,
+    booking_uid: str | None = None,
+    due_at: datetime | None = None,
+) -> list[WebhookDelivery]:
+    """One pending delivery per matching webhook. ``due_at`` schedules it (meeting start/end)."""
+    created_at = utcnow()
+    deliveries = [
+        WebhookDelivery(
+            id=new_delivery_id(),
+            webhook_id=hook.id,
+            trigger=trigger,
+            body={"triggerEvent": trigger, "createdAt": iso_utc(created_at), "payload": payload},
+            booking_uid=booking_uid,
+            scheduled_for=due_at,
+            status="pending",
+            attempts=0,
+            next_attempt_at=due_at or created_at,
+            created_at=created_at,
+        )
+        for hook in await subscribers(session, trigger, user_id=user_id, event_type_id=event_type_id)
+    ]
+    session.add_all(deliveries)
+    return deliveries
