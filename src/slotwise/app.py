@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from slotwise import __version__, health
+from slotwise import __version__, health, observability
 from slotwise.config import Settings
 from slotwise.db import Database
 from slotwise.event_types.router import router as event_types_router
@@ -25,6 +25,8 @@ Versioned resources read the `cal-api-version` header; without it they answer in
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    if settings.log_format:
+        observability.configure_logging(settings.log_level, json_format=settings.log_format == "json")
     database = Database(settings.database_url)
 
     @asynccontextmanager
@@ -45,12 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(observability.router)
     app.include_router(users_router)
     app.include_router(schedules_router)
     app.include_router(event_types_router)
     app.include_router(slots_router)
 
     # Added last = outermost: request id, path alias, size limit, rate limit, idempotency.
+    app.add_middleware(observability.MetricsMiddleware)  # innermost: sees the matched route
     app.add_middleware(IdempotencyMiddleware, database=database)
     app.add_middleware(
         RateLimitMiddleware, limiter=RateLimiter(settings), exempt_paths=settings.rate_limit_exempt_paths

@@ -30,6 +30,8 @@ class Settings:
         default=("/health", "/ready", "/v2/docs", "/v2/docs-json", "/metrics")
     )
     max_body_bytes: int = 1_000_000
+    log_level: str = "info"
+    log_format: str | None = None  # "json" or "text"; None leaves logging alone (tests, embedding)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,4 +42,6 @@ class Settings:
             rate_limit_requests=_int_env("SLOTWISE_RATE_LIMIT_REQUESTS", 120),
             rate_limit_window_seconds=_int_env("SLOTWISE_RATE_LIMIT_WINDOW_SECONDS", 60),
             max_body_bytes=_int_env("SLOTWISE_MAX_BODY_BYTES", 1_000_000),
+            log_level=os.environ.get("SLOTWISE_LOG_LEVEL") or "info",
+            log_format="text" if os.environ.get("SLOTWISE_LOG_FORMAT") == "text" else "json",
         )

@@ -11,10 +11,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.bookings.models import Attendee, Booking
 from slotwise.event_types.models import EventType
+from slotwise.observability import BOOKING_EVENTS
 from slotwise.users.models import User
 from slotwise.webhooks.outbox import enqueue
 
@@ -30,6 +32,16 @@ BOOKING_TRIGGERS = frozenset(
     }
 )
 MEETING_TRIGGERS = ("MEETING_STARTED", "MEETING_ENDED")
+
+
+def _count_after_commit(session: AsyncSession, trigger: str) -> None:
+    """Count the event in metrics only if its transaction commits."""
+    sync_session = session.sync_session
+
+    def count(_session: object) -> None:
+        BOOKING_EVENTS.labels(trigger).inc()
+
+    event.listen(sync_session, "after_commit", count, once=True)
 
 
 def _instant(moment: datetime) -> str:
@@ -117,6 +129,7 @@ async def record_booking_event(session: AsyncSession, trigger: str, booking: Boo
     """
     if trigger not in BOOKING_TRIGGERS:
         raise ValueError(f"unknown booking trigger {trigger}")
+    _count_after_commit(session, trigger)
     await session.flush()  # ids and defaults are needed in the payload
     host = await session.get(User, booking.host_id)
     if host is None:  # pragma: no cover - the FK guarantees the host

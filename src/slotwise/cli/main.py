@@ -78,7 +78,10 @@ def serve(
         port=port,
         workers=workers,
         log_level=os.environ.get("SLOTWISE_LOG_LEVEL", "info"),
+        log_config=None,  # the app configures JSON logging itself (SLOTWISE_LOG_FORMAT=json|text)
+        access_log=False,  # slotwise.access logs each request with its request id
         proxy_headers=True,
+        timeout_graceful_shutdown=20,
     )
 
 
