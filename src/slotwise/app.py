@@ -14,6 +14,7 @@ from slotwise.event_types.router import router as event_types_router
 from slotwise.http.errors import install_error_handlers
 from slotwise.http.idempotency import IdempotencyMiddleware
 from slotwise.http.middleware import BodySizeLimitMiddleware, PathAliasMiddleware, RequestIdMiddleware
+from slotwise.http.openapi import install_openapi
 from slotwise.http.ratelimit import RateLimiter, RateLimitMiddleware
 from slotwise.schedules.router import router as schedules_router
 from slotwise.slots.router import router as slots_router
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(observability.router)
     app.include_router(users_router)

@@ -1,0 +1,82 @@
+"""Our OpenAPI document: Cal.com's error envelope on every operation, the statuses we really answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["status", "timestamp", "path", "error"],
+    "properties": {
+        "status": {"type": "string", "enum": ["error"]},
+        "timestamp": {"type": "string", "format": "date-time"},
+        "path": {"type": "string"},
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "example": "BadRequestException"},
+                "message": {"type": "string"},
+                "details": {"type": "object", "additionalProperties": True},
+                "requestId": {"type": "string"},
+            },
+        },
+    },
+}
+
+COMMON_ERRORS = {
+    "400": "Invalid request: the message names each offending field",
+    "401": "Missing, malformed, unknown, expired or revoked API key",
+    "404": "Not found",
+    "405": "Method not allowed",
+    "413": "Request body too large",
+    "429": "Too many requests (see Retry-After)",
+    "503": "Database unavailable; retry shortly",
+}
+WRITE_ERRORS = {
+    "403": "The resource belongs to someone else",
+    "409": "Conflicts with existing data, or the same Idempotency-Key is still in flight",
+    "422": "Idempotency-Key reused with a different request, or the request cannot be processed",
+}
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+    }
+
+
+def _add_errors(operation: dict[str, Any], method: str) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    responses.pop("422", None)  # FastAPI's default; we answer validation errors with 400
+    errors = dict(COMMON_ERRORS)
+    if method != "get":
+        errors |= WRITE_ERRORS
+    else:
+        errors["403"] = WRITE_ERRORS["403"]
+    for status, description in errors.items():
+        responses.setdefault(status, _error_response(description))
+
+
+def install_openapi(app: FastAPI) -> None:
+    def build() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorEnvelope"] = ERROR_SCHEMA
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        for path_item in schema.get("paths", {}).values():
+            for method, operation in path_item.items():
+                if method in HTTP_METHODS:
+                    _add_errors(operation, method)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = build  # type: ignore[method-assign]
