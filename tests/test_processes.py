@@ -115,3 +115,24 @@ def test_two_processes_share_the_limit_through_redis(env: dict[str, str], log_di
         two.stop()
 
     assert statuses == [200] * 6 + [429]
+
+
+def test_an_immediate_retry_over_real_http_is_replayed_not_in_progress(env: dict[str, str], log_dir: Path) -> None:
+    """The stored answer is written before it is sent, so a client retrying the instant it has the
+    answer finds it (and never a 409 'still in progress')."""
+    key = json.loads(run_cli("demo", "--username", _unique("retry"), "--json", env=env).stdout)["key"]
+    server = start_server(env, log_dir)
+    outcomes = []
+    try:
+        with httpx.Client(base_url=server.base_url) as http:
+            for attempt in range(25):
+                headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": f"rotate-{attempt}"}
+                first = http.post("/v2/api-keys/refresh", headers=headers, json={})
+                retry = http.post("/v2/api-keys/refresh", headers=headers, json={})
+                outcomes.append((first.status_code, retry.status_code, retry.headers.get("idempotent-replayed")))
+                assert retry.json() == first.json()
+                key = first.json()["data"]["apiKey"]
+    finally:
+        server.stop()
+
+    assert outcomes == [(200, 200, "true")] * 25

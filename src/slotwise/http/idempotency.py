@@ -117,28 +117,32 @@ class IdempotencyMiddleware:
         await response(scope, receive, send)
 
     async def _run_and_store(self, scope: Scope, send: Send, body: bytes, caller: str, key: str) -> None:
-        status = 500
-        headers: list[list[str]] = []
-        chunks: list[bytes] = []
+        """Run the request, store its answer, and only then send it: a retry arriving the moment the
+        client has the answer must find it stored, not "in progress"."""
+        messages: list[Message] = []
 
         async def replay_body() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
         async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", []):
-                    if name.decode("latin-1").lower() in REPLAYED_HEADERS:
-                        headers.append([name.decode("latin-1"), value.decode("latin-1")])
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+            messages.append(message)
 
         try:
             await self.app(scope, replay_body, capture)
-        finally:
-            await self._store(caller, key, status, headers, b"".join(chunks))
+        except BaseException:
+            await self._store(caller, key, 500, [], b"")
+            raise
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        status = start["status"] if start else 500
+        headers = [
+            [name.decode("latin-1"), value.decode("latin-1")]
+            for name, value in (start or {}).get("headers", [])
+            if name.decode("latin-1").lower() in REPLAYED_HEADERS
+        ]
+        content = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        await self._store(caller, key, status, headers, content)
+        for message in messages:
+            await send(message)
 
     async def _store(self, caller: str, key: str, status: int, headers: list[list[str]], body: bytes) -> None:
         async with self.database.session() as session:
