@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.db import utcnow
 from slotwise.http.errors import ApiError, bad_request, conflict, not_found
 from slotwise.http.types import canonical_time_zone
+from slotwise.schedules import service as schedules
 from slotwise.users.keys import generate_key
 from slotwise.users.models import ApiKey, User
 from slotwise.users.schemas import UpdateMeInput
@@ -51,6 +52,7 @@ async def create_user(
     user = User(email=email, username=username, time_zone=zone, name=name, user_metadata={})
     session.add(user)
     await session.flush()
+    await schedules.create_default_schedule(session, user)  # Monday-Friday 09:00-17:00 in their zone
     return user
 
 
@@ -65,6 +67,8 @@ async def update_me(session: AsyncSession, user: User, changes: UpdateMeInput) -
     fields = changes.model_dump(exclude_unset=True)
     if fields.get("email") is not None:
         await _ensure_unique(session, email=fields["email"], username=None, exclude_id=user.id)
+    if fields.get("defaultScheduleId") is not None:  # one of the caller's schedules: else 404 / 403
+        await schedules.set_default_schedule(session, user, fields["defaultScheduleId"])
     simple = {
         "email": "email",
         "name": "name",
@@ -75,11 +79,12 @@ async def update_me(session: AsyncSession, user: User, changes: UpdateMeInput) -
         "avatarUrl": "avatar_url",
         "bio": "bio",
         "metadata": "user_metadata",
-        "defaultScheduleId": "default_schedule_id",
     }
     for api_name, column in simple.items():
         if api_name in fields and fields[api_name] is not None:
             setattr(user, column, fields[api_name])
+    if fields.get("timeZone") is not None:  # the default schedule moves with the user, as on Cal.com
+        await schedules.move_default_time_zone(session, user, fields["timeZone"])
     await session.flush()
     return user
 
