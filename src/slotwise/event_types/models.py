@@ -14,7 +14,10 @@ class EventType(Base):
     the API's round-trip fields (color, bookerLayouts, customName, ...) live in ``settings``."""
 
     __tablename__ = "event_types"
-    __table_args__ = (UniqueConstraint("owner_id", "slug", name="uq_event_types_owner_id_slug"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "slug", name="uq_event_types_owner_id_slug"),
+        {"sqlite_autoincrement": True},  # a deleted event type's id is never handed out again
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -46,6 +49,8 @@ class EventType(Base):
     confirmation_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # {"frequency": "weekly", "interval": n, "occurrences": n}; None = not recurring
     recurrence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # API fields kept as sent (color, bookerLayouts, customName, successRedirectUrl, ...) and
+    # "bookingFieldOverrides": {slug: changes} for the default booking questions
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     event_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

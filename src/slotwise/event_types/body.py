@@ -1,0 +1,79 @@
+"""Request bodies read by hand: one path serves several shapes, picked by version and content.
+
+FastAPI's declared body would validate against one model before the route could look at the
+``cal-api-version`` header, so the routes take the raw JSON and validate it here; errors read like
+the declared ones (a 400 naming each field), and the documented schema is added with
+:func:`documented_body`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from slotwise.http.errors import bad_request, describe_validation_errors
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON, or ``None`` for an empty body; a 400 when it is not JSON."""
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request(
+            f"Invalid request: request body is not valid JSON ({exc}); send a JSON object.",
+            errors=[{"location": "body", "property": "", "message": "invalid JSON"}],
+        ) from None
+
+
+def validate_body(model: type[Model], raw: Any, *, renamed: Mapping[str, str] | None = None) -> Model:
+    """``raw`` as ``model``, or a 400 naming each field; ``renamed`` maps field names back to the
+    names the caller used (legacy bodies are translated before validation)."""
+    if raw is None:
+        raise bad_request("Invalid request: the request body is missing; send a JSON object.")
+    if not isinstance(raw, dict):
+        raise bad_request(f"Invalid request: the request body must be a JSON object, got {type(raw).__name__}.")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors(include_url=False, include_context=False):
+            loc = list(error["loc"])
+            if loc and renamed and loc[0] in renamed:
+                loc[0] = renamed[str(loc[0])]
+            errors.append({**error, "loc": ("body", *loc)})
+        message, items = describe_validation_errors(errors)
+        raise bad_request(message, errors=items) from None
+
+
+def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(copy.deepcopy(definitions[ref.removeprefix("#/$defs/")]), definitions)
+        return {key: _inline(value, definitions) for key, value in schema.items() if key != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(item, definitions) for item in schema]
+    return schema
+
+
+def documented_body(model: type[BaseModel], description: str) -> dict[str, Any]:
+    """``openapi_extra`` documenting ``model`` as the JSON request body (inlined, no components)."""
+    schema = model.model_json_schema(mode="validation")
+    inlined = _inline(schema, schema.get("$defs", {}))
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/json": {"schema": inlined}},
+        }
+    }
