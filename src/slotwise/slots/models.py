@@ -10,7 +10,9 @@ from slotwise.db import Base, UTCDateTime, utcnow
 
 class SlotReservation(Base):
     """A short hold on a slot: hidden from everyone else until ``expires_at``; only the holder
-    (who presents ``uid``) may book it."""
+    (who presents ``uid``) may book it. ``host_id`` is the user whose time is held (the event
+    type's owner); live holds are found by ``(host_id, slot_start)`` and expired ones are deleted
+    lazily by the next write for the same host."""
 
     __tablename__ = "slot_reservations"
     __table_args__ = (Index("ix_slot_reservations_host_start", "host_id", "slot_start"),)
@@ -22,5 +24,7 @@ class SlotReservation(Base):
     slot_start: Mapped[datetime] = mapped_column(UTCDateTime)
     slot_end: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # how long the hold lasts from its last write (the API's ``reservationDuration``, minutes)
+    reservation_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -79,6 +79,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_types")),
         sa.UniqueConstraint("owner_id", "slug", name="uq_event_types_owner_id_slug"),
+        sqlite_autoincrement=True,  # a deleted event type's id is never handed out again
     )
     with op.batch_alter_table("event_types", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_event_types_owner_id"), ["owner_id"], unique=False)
@@ -92,6 +93,7 @@ def upgrade() -> None:
         sa.Column("slot_start", UTCDateTime(), nullable=False),
         sa.Column("slot_end", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("reservation_minutes", sa.Integer(), server_default="5", nullable=False),
         sa.Column("created_by_user_id", sa.Integer(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(

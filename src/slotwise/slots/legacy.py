@@ -1,0 +1,95 @@
+"""The 2024-04-15 ("legacy") slots shapes that older clients and agent skills still use.
+
+* ``GET /v2/slots/available?startTime&endTime&eventTypeId...`` (and ``GET /v2/slots`` without a
+  version header when it carries ``startTime``/``endTime``) answer
+  ``{"slots": {"YYYY-MM-DD": [{"time": ISO}]}}``, or ``[{"startTime", "endTime"}]`` with
+  ``slotFormat=range``. Times are UTC; the date keys are days in ``timeZone``.
+* ``POST /v2/slots/reserve`` answers the reservation uid as ``data`` and sets a ``uid`` cookie;
+  ``DELETE /v2/slots/selected-slot?uid=`` releases it.
+
+As in Cal.com's legacy controller, unknown query parameters are ignored here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from slotwise.availability import Slot
+from slotwise.http.types import Id, TimeZoneName
+from slotwise.slots.schemas import Instant, Minutes
+from slotwise.slots.times import date_key, format_instant, zone_of
+
+LEGACY_QUERY_NAMES = frozenset({"startTime", "endTime"})
+
+
+class LegacyGetSlotsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    startTime: str = Field(max_length=64, description="Start of the range (ISO 8601 instant or date).")
+    endTime: str = Field(max_length=64, description="End of the range (ISO 8601 instant or date).")
+    eventTypeId: Id | None = None
+    eventTypeSlug: str | None = Field(default=None, max_length=255)
+    usernameList: list[str] = Field(default_factory=list, max_length=50)
+    username: str | None = Field(default=None, max_length=255)
+    duration: Minutes | None = None
+    timeZone: TimeZoneName | None = None
+    slotFormat: Literal["time", "range"] | None = None
+    rescheduleUid: str | None = None
+    orgSlug: str | None = Field(default=None, max_length=255)
+    reservationUid: str | None = None
+
+
+class LegacySlot(BaseModel):
+    time: str | None = Field(default=None, examples=["2026-02-13T17:00:00.000Z"])
+    startTime: str | None = None
+    endTime: str | None = None
+    attendees: int | None = None
+    bookingUid: str | None = None
+
+
+class LegacySlotsData(BaseModel):
+    slots: dict[str, list[LegacySlot]]
+
+
+class LegacySlotsOutput(BaseModel):
+    status: Literal["success"] = "success"
+    data: LegacySlotsData
+
+
+class LegacyReserveSlotInput(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    eventTypeId: Id
+    slotUtcStartDate: Instant
+    slotUtcEndDate: Instant
+    bookingUid: str | None = Field(default=None, max_length=255)
+
+
+class LegacyReserveSlotOutput(BaseModel):
+    status: Literal["success"] = "success"
+    data: str = Field(description="The reservation uid (also set as the `uid` cookie).")
+
+
+class LegacyRemoveSelectedSlotOutput(BaseModel):
+    status: Literal["success"] = "success"
+
+
+def render_legacy_slots(
+    slots: Sequence[Slot], *, time_zone: str | None, range_format: bool, seats_total: int | None
+) -> LegacySlotsOutput:
+    """Group by day in ``time_zone``; times always in UTC (as Cal.com's legacy endpoint)."""
+    zone = zone_of(time_zone)
+    days: dict[str, list[LegacySlot]] = {}
+    for slot in slots:
+        if range_format:
+            item = LegacySlot(startTime=format_instant(slot.start), endTime=format_instant(slot.end))
+        else:
+            item = LegacySlot(time=format_instant(slot.start))
+        if seats_total is not None:
+            item.attendees = slot.seats_booked or 0
+            item.bookingUid = slot.booking_uid or None
+        days.setdefault(date_key(slot.start, zone), []).append(item)
+    return LegacySlotsOutput(data=LegacySlotsData(slots=days))

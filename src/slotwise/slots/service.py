@@ -1,0 +1,470 @@
+"""Slots and reservations: the rules, independent of HTTP.
+
+Two entry points are shared with booking creation and must stay the only way to ask "is this
+free?": :func:`available_slots` (listing) and :func:`check_bookable` (one start). Both gather the
+engine's input the same way: per host the effective schedule and :func:`busy_intervals`.
+
+Writes that depend on availability (reservations here, bookings later) run in
+``Database.write_session()`` (``BEGIN IMMEDIATE`` on SQLite) and call :func:`lock_hosts` first
+(a transaction-scoped advisory lock per host on PostgreSQL), so check-then-insert is atomic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.availability import (
+    Busy,
+    DateOverride,
+    EventRules,
+    Host,
+    Rejection,
+    SeatedBooking,
+    Slot,
+    WeeklyRule,
+    check_start,
+    compute_slots,
+)
+from slotwise.bookings.queries import booking_busy
+from slotwise.db import utcnow
+from slotwise.event_types import service as event_types
+from slotwise.event_types.models import EventType
+from slotwise.http.errors import ApiError, bad_request, forbidden, not_found, unauthorized
+from slotwise.schedules import service as schedules
+from slotwise.slots.models import SlotReservation
+from slotwise.slots.times import format_instant
+from slotwise.users.models import User
+
+DEFAULT_RESERVATION_MINUTES = 5
+DYNAMIC_DEFAULT_DURATION = 30
+# Reservations are never longer than this, which bounds the index range scan of busy_intervals.
+MAX_RESERVATION_SPAN = timedelta(days=1)
+# Namespace (first key) of the per-host advisory locks on PostgreSQL; the second key is the user id.
+HOST_LOCK_NAMESPACE = 0x5107
+
+
+# --- service inputs and outputs ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotQuery:
+    """What ``GET /v2/slots`` (any shape) asks for, already parsed: UTC-aware ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+    time_zone: str = "UTC"  # the booker's zone: date keys, per-day rules, rendering
+    event_type_id: int | None = None
+    event_type_slug: str | None = None
+    username: str | None = None
+    usernames: tuple[str, ...] = ()
+    team_slug: str | None = None
+    duration: int | None = None
+    reschedule_uid: str | None = None
+    reservation_uid: str | None = None  # the caller's own hold: its slot stays visible
+
+
+@dataclass(frozen=True)
+class SlotResult:
+    slots: list[Slot]
+    duration: int
+    seats_total: int | None
+    event_type_id: int | None
+
+
+@dataclass
+class HostBusy:
+    """One host's busy data for a window, in the engine's terms.
+
+    ``busy`` blocks time (bookings of other event types, live reservations, calendar events);
+    ``event_bookings`` are this event type's bookings (they also drive booking limits); ``seated``
+    are this seated event type's bookings and seat holds (they fill seats instead of blocking).
+    """
+
+    busy: list[Busy] = field(default_factory=list)
+    event_bookings: list[Busy] = field(default_factory=list)
+    seated: list[SeatedBooking] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Target:
+    event_type: EventType | None
+    users: list[User]
+    schedule_id: int | None
+    rules: EventRules
+    duration: int
+
+
+# --- busy time ---------------------------------------------------------------------------------
+
+
+async def busy_intervals(
+    session: AsyncSession,
+    host_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    *,
+    event_type_id: int | None = None,
+    seated: bool = False,
+    exclude_booking_uid: str | None = None,
+    exclude_reservation_uid: str | None = None,
+    now: datetime | None = None,
+) -> dict[int, HostBusy]:
+    """Everything that occupies the hosts' time overlapping ``[start, end)``; both queries are
+    window-bounded index range scans, so nothing outside the window is loaded.
+
+    * Active bookings (``bookings.queries.booking_busy``), except ``exclude_booking_uid`` (the
+      booking being rescheduled): other event types' blocks in ``busy``, this event type's in
+      ``event_bookings``, this seated event type's in ``seated``.
+    * Unexpired reservations (kind ``"reservation"``), except ``exclude_reservation_uid`` (the
+      caller's own hold). For a seated event type its own reservations are seat holds, appended to
+      ``seated`` *after* the bookings so that a slot's ``booking_uid`` is the booking's.
+    """
+    result = {host_id: HostBusy() for host_id in host_ids}
+    if not host_ids:
+        return result
+    moment = now or utcnow()
+    booked = await booking_busy(
+        session,
+        host_ids,
+        start,
+        end,
+        event_type_id=event_type_id,
+        seated=seated,
+        exclude_booking_uid=exclude_booking_uid,
+    )
+    for host_id, times in booked.items():  # bookings first: a seated slot's booking_uid is the booking's
+        target = result[host_id]
+        target.busy.extend(times.busy)
+        target.event_bookings.extend(times.event_bookings)
+        target.seated.extend(times.seated)
+    query = select(
+        SlotReservation.host_id,
+        SlotReservation.event_type_id,
+        SlotReservation.slot_start,
+        SlotReservation.slot_end,
+    ).where(
+        SlotReservation.host_id.in_(list(host_ids)),
+        # (host_id, slot_start) index: a bounded range scan; holds are at most MAX_RESERVATION_SPAN long
+        SlotReservation.slot_start >= start - MAX_RESERVATION_SPAN,
+        SlotReservation.slot_start < end,
+        SlotReservation.slot_end > start,
+        SlotReservation.expires_at > moment,
+    )
+    if exclude_reservation_uid:
+        query = query.where(SlotReservation.uid != exclude_reservation_uid)
+    for host_id, held_event_type_id, slot_start, slot_end in (await session.execute(query)).all():
+        target = result[host_id]
+        if seated and held_event_type_id == event_type_id:
+            target.seated.append(SeatedBooking(start=slot_start, uid="", attendees=1, end=slot_end))
+        else:
+            target.busy.append(Busy(slot_start, slot_end, "reservation"))
+    return result
+
+
+# --- engine input ------------------------------------------------------------------------------
+
+
+async def _host_schedule(
+    session: AsyncSession, user: User, schedule_id: int | None
+) -> tuple[str, tuple[WeeklyRule, ...], tuple[DateOverride, ...]]:
+    """The zone and rules of the schedule that applies to ``user`` (the event type's, else the
+    user's default, else Mon-Fri 09:00-17:00 in the user's zone)."""
+    schedule = await schedules.effective_schedule(session, user.id, schedule_id)
+    if schedule is None:
+        weekly, overrides = schedules.fallback_rules()
+        return user.time_zone, weekly, overrides
+    weekly, overrides = schedules.to_engine_rules(schedule)
+    return schedule.time_zone or user.time_zone, weekly, overrides
+
+
+async def _hosts(
+    session: AsyncSession,
+    target: _Target,
+    start: datetime,
+    end: datetime,
+    *,
+    reschedule_uid: str | None,
+    reservation_uid: str | None,
+    now: datetime,
+) -> list[Host]:
+    rules = target.rules
+    # What can touch a slot starting in [start, end): its length and both buffers around it, plus a
+    # day each side (per-day rules look at the booker's whole days). A rolling booking window counts
+    # days with free slots from today, so it needs the busy time from now on.
+    margin = timedelta(days=1, minutes=rules.before_buffer + rules.after_buffer)
+    first = min(start, now) if rules.window.rolling else start
+    busy = await busy_intervals(
+        session,
+        [user.id for user in target.users],
+        first - margin,
+        end + timedelta(minutes=rules.length) + margin,
+        event_type_id=target.event_type.id if target.event_type else None,
+        seated=rules.seats_per_slot is not None,
+        exclude_booking_uid=reschedule_uid,
+        exclude_reservation_uid=reservation_uid,
+        now=now,
+    )
+    hosts = []
+    for user in target.users:
+        zone, weekly, overrides = await _host_schedule(session, user, target.schedule_id)
+        taken = busy[user.id]
+        hosts.append(
+            Host(
+                host_id=user.id,
+                time_zone=zone,
+                weekly=weekly,
+                overrides=overrides,
+                busy=tuple(taken.busy),
+                event_bookings=tuple(taken.event_bookings),
+                seated=tuple(taken.seated),
+            )
+        )
+    return hosts
+
+
+async def _owner(session: AsyncSession, event_type: EventType) -> User:
+    owner = await session.get(User, event_type.owner_id)
+    if owner is None:  # pragma: no cover - owner_id is a cascading foreign key
+        raise not_found("Event Type not found")
+    return owner
+
+
+async def _event_type_target(session: AsyncSession, event_type: EventType, duration: int | None) -> _Target:
+    length = event_types.check_duration(event_type, duration, field="duration")
+    return _Target(
+        event_type=event_type,
+        users=[await _owner(session, event_type)],
+        schedule_id=event_type.schedule_id,
+        rules=event_types.to_engine_rules(event_type, length),
+        duration=length,
+    )
+
+
+async def _user(session: AsyncSession, username: str) -> User:
+    user = await event_types.find_user(session, username)
+    if user is None:
+        raise not_found(f"User {username} not found.")
+    return user
+
+
+async def _resolve(session: AsyncSession, query: SlotQuery) -> _Target:
+    if query.event_type_id is not None:
+        event_type = await event_types.get_event_type(session, query.event_type_id)
+        return await _event_type_target(session, event_type, query.duration)
+    if query.event_type_slug is not None:
+        if query.team_slug is not None:
+            raise not_found(f"Team {query.team_slug} not found.")
+        if query.username is None:
+            raise bad_request(
+                "eventTypeSlug needs the owner's username: send username=<owner> with it (or send eventTypeId)."
+            )
+        await _user(session, query.username)
+        found = await event_types.find_by_slug(session, query.username, query.event_type_slug)
+        return await _event_type_target(session, found, query.duration)
+    if query.usernames:
+        names = list(dict.fromkeys(query.usernames))
+        if len(names) < 2:
+            raise bad_request(
+                "usernames needs at least two different usernames, comma-separated; for one user's event type "
+                "send eventTypeSlug and username."
+            )
+        users = [await _user(session, name) for name in names]
+        length = query.duration or DYNAMIC_DEFAULT_DURATION
+        return _Target(
+            event_type=None,
+            users=users,
+            schedule_id=None,
+            rules=EventRules(length=length, mode="collective"),
+            duration=length,
+        )
+    if query.team_slug is not None:
+        raise bad_request("teamSlug needs eventTypeSlug: send the slug of the team's event type.")
+    raise bad_request(
+        "Say whose slots you want: send eventTypeId, or eventTypeSlug with username, "
+        "or usernames (at least two, comma-separated)."
+    )
+
+
+async def available_slots(session: AsyncSession, query: SlotQuery, *, now: datetime | None = None) -> SlotResult:
+    """The slots offered for ``query`` (the one computation behind every slots endpoint)."""
+    moment = now or utcnow()
+    target = await _resolve(session, query)
+    hosts = await _hosts(
+        session,
+        target,
+        query.start,
+        query.end,
+        reschedule_uid=query.reschedule_uid,
+        reservation_uid=query.reservation_uid,
+        now=moment,
+    )
+    slots = compute_slots(hosts, target.rules, query.start, query.end, moment, query.time_zone)
+    return SlotResult(
+        slots=slots,
+        duration=target.duration,
+        seats_total=target.rules.seats_per_slot,
+        event_type_id=target.event_type.id if target.event_type else None,
+    )
+
+
+async def check_bookable(
+    session: AsyncSession,
+    event_type: EventType,
+    start: datetime,
+    duration: int,
+    *,
+    reservation_uid: str | None = None,
+    reschedule_uid: str | None = None,
+    booker_time_zone: str = "UTC",
+    now: datetime | None = None,
+) -> Rejection | None:
+    """``None`` when ``start`` is offered for ``duration`` minutes (as ``GET /v2/slots`` would show
+    it to a caller holding ``reservation_uid``), else why not. Bookings call it inside their write
+    transaction after :func:`lock_hosts`; ``duration`` must be one of the event type's lengths."""
+    moment = now or utcnow()
+    target = _Target(
+        event_type=event_type,
+        users=[await _owner(session, event_type)],
+        schedule_id=event_type.schedule_id,
+        rules=event_types.to_engine_rules(event_type, duration),
+        duration=duration,
+    )
+    # check_start looks at the booker's whole day of `start` (and per-day rules): load that much
+    hosts = await _hosts(
+        session,
+        target,
+        start - timedelta(days=2),
+        start + timedelta(days=2),
+        reschedule_uid=reschedule_uid,
+        reservation_uid=reservation_uid,
+        now=moment,
+    )
+    return check_start(hosts, target.rules, start, moment, booker_time_zone)
+
+
+async def lock_hosts(session: AsyncSession, host_ids: Iterable[int]) -> None:
+    """Serialise availability writes per host for the rest of the transaction.
+
+    PostgreSQL: ``pg_advisory_xact_lock(HOST_LOCK_NAMESPACE, host_id)`` in id order (no deadlock
+    between writers locking several hosts). SQLite: a no-op, the write session's ``BEGIN
+    IMMEDIATE`` already serialises every writer. Bookings must take the same locks."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for host_id in sorted(set(host_ids)):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :host_id)"),
+            {"namespace": HOST_LOCK_NAMESPACE, "host_id": host_id},
+        )
+
+
+# --- reservations ------------------------------------------------------------------------------
+
+REJECTION_MESSAGES = {
+    Rejection.RESERVED: "This time slot is already reserved by another user. Please choose a different time.",
+    Rejection.TAKEN: "Can't reserve a slot if the event is already booked.",
+    Rejection.NO_SEATS: "Can't reserve a slot: this time has no more seats left.",
+}
+
+
+def rejection_error(rejection: Rejection, start: datetime) -> ApiError:
+    message = REJECTION_MESSAGES.get(rejection)
+    if message is None:
+        message = f"Can't reserve {format_instant(start)}: {rejection.value}."
+    return ApiError(422, message, details={"reason": rejection.name})
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What to reserve: ``slot_duration`` None = the event type's length; ``reservation_minutes``
+    None = the default 5 minutes (anything else only for the owner, ``caller_id``)."""
+
+    event_type_id: int
+    slot_start: datetime
+    slot_duration: int | None = None
+    reservation_minutes: int | None = None
+    caller_id: int | None = None
+    duration_field: str = "slotDuration"
+
+
+async def _live(session: AsyncSession, uid: str, now: datetime) -> SlotReservation | None:
+    reservation = await session.scalar(select(SlotReservation).where(SlotReservation.uid == uid))
+    if reservation is None or reservation.expires_at <= now:
+        return None
+    return reservation
+
+
+async def get_reservation(session: AsyncSession, uid: str, *, now: datetime | None = None) -> SlotReservation | None:
+    """The live reservation with ``uid``, or None (unknown or expired)."""
+    return await _live(session, uid, now or utcnow())
+
+
+async def reserve(
+    session: AsyncSession, hold: Hold, *, uid: str | None = None, now: datetime | None = None
+) -> SlotReservation:
+    """Create a reservation, or move/extend the live one with ``uid``. Run it in a write session
+    and commit after: availability is checked under the hosts' lock."""
+    moment = now or utcnow()
+    event_type = await event_types.get_event_type(session, hold.event_type_id)
+    if hold.reservation_minutes is not None:
+        if hold.caller_id is None:
+            raise unauthorized(
+                "reservationDuration can only be set by the event type's owner: send their API key "
+                "(Authorization: Bearer cal_...) or leave reservationDuration out for the default 5 minutes."
+            )
+        if hold.caller_id != event_type.owner_id:
+            raise forbidden(
+                f"Only the owner of event type {event_type.id} may set reservationDuration; "
+                "leave it out for the default 5 minutes."
+            )
+    duration = event_types.check_duration(event_type, hold.slot_duration, field=hold.duration_field)
+    slot_end = hold.slot_start + timedelta(minutes=duration)
+    if slot_end - hold.slot_start > MAX_RESERVATION_SPAN:  # pragma: no cover - durations are bounded
+        raise bad_request("A reservation can hold at most one day.")
+    host_ids = [event_type.owner_id]
+    await lock_hosts(session, host_ids)
+
+    existing: SlotReservation | None = None
+    if uid is not None:
+        existing = await _live(session, uid, moment)
+        if existing is None:
+            raise not_found(f"Reservation {uid} not found (it may have expired).")
+    # expired holds of these hosts are garbage from here on
+    await session.execute(
+        delete(SlotReservation).where(SlotReservation.host_id.in_(host_ids), SlotReservation.expires_at <= moment)
+    )
+    rejection = await check_bookable(session, event_type, hold.slot_start, duration, reservation_uid=uid, now=moment)
+    if rejection is not None:
+        raise rejection_error(rejection, hold.slot_start)
+
+    minutes = hold.reservation_minutes or DEFAULT_RESERVATION_MINUTES
+    reservation = existing or SlotReservation(uid=str(uuid.uuid4()), created_at=moment)
+    reservation.event_type_id = event_type.id
+    reservation.host_id = event_type.owner_id
+    reservation.slot_start = hold.slot_start
+    reservation.slot_end = slot_end
+    reservation.reservation_minutes = minutes
+    reservation.expires_at = moment + timedelta(minutes=minutes)
+    reservation.created_by_user_id = hold.caller_id if existing is None else existing.created_by_user_id
+    if existing is None:
+        session.add(reservation)
+    await session.flush()
+    return reservation
+
+
+async def release(session: AsyncSession, uid: str, *, now: datetime | None = None) -> bool:
+    """Delete the reservation ``uid``; True when it was live (an expired one is deleted too)."""
+    moment = now or utcnow()
+    reservation = await session.scalar(select(SlotReservation).where(SlotReservation.uid == uid))
+    if reservation is None:
+        return False
+    live = reservation.expires_at > moment
+    await session.delete(reservation)
+    await session.flush()
+    return live
