@@ -1,24 +1,31 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slotwise.db import Base, UTCDateTime, utcnow
 
 ACTIVE_STATUSES = ("accepted", "pending")  # these hold the host's time
 STATUSES = ("accepted", "pending", "cancelled", "rejected")
+# No booking's block (start/end widened by its buffers) is longer than this: a day-long meeting with
+# day-long buffers on both sides is three days. The database checks it (``ck_bookings_block_span``),
+# which lets every overlap query (the SQLite guard, the busy-time query) bound its index range scan.
+MAX_BLOCK_SPAN = timedelta(days=4)
 
 
 class Booking(Base):
     """One meeting on a host's calendar. ``block_start``/``block_end`` is the time it occupies
     including its event type's buffers; the database refuses two active bookings of one host whose
-    blocks overlap (a PostgreSQL exclusion constraint, a SQLite trigger)."""
+    blocks overlap (a PostgreSQL exclusion constraint, a SQLite trigger). Check constraints keep
+    ``block_start <= start_time < end_time <= block_end`` and the block at most ``MAX_BLOCK_SPAN``
+    long (the span check is dialect-specific SQL and lives in migration 0004 only)."""
 
     __tablename__ = "bookings"
     __table_args__ = (
+        CheckConstraint("block_start <= start_time AND start_time < end_time AND end_time <= block_end", name="order"),
         Index("ix_bookings_host_block", "host_id", "block_start", "block_end"),
         Index("ix_bookings_host_start", "host_id", "start_time"),
         Index("ix_bookings_event_type_start", "event_type_id", "start_time"),
@@ -42,6 +49,10 @@ class Booking(Base):
     guests: Mapped[list[str]] = mapped_column(JSON, default=list)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_by_email: Mapped[str | None] = mapped_column(String(320))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # seats given up (seated event types): their attendee rows are gone, the uids stay known so that
+    # cancelling a seat twice is harmless
+    cancelled_seat_uids: Mapped[list[str]] = mapped_column(JSON, default=list)
     rescheduling_reason: Mapped[str | None] = mapped_column(Text)
     rescheduled_by_email: Mapped[str | None] = mapped_column(String(320))
     rescheduled_from_uid: Mapped[str | None] = mapped_column(String(64))

@@ -23,15 +23,28 @@ depends_on = None
 
 OVERLAP = "ex_bookings_host_no_overlap"
 ACTIVE = "('accepted', 'pending')"
+MAX_BLOCK_DAYS = 4  # slotwise.bookings.models.MAX_BLOCK_SPAN
+# Blocks are at most MAX_BLOCK_DAYS long (ck_bookings_block_span), so an overlapping block starts less
+# than that before NEW.block_start: the bound keeps the index range scan short on busy hosts. The
+# bound is written with millisecond precision, i.e. never later than the exact instant.
 SQLITE_CHECK = f"""
 BEGIN
     SELECT RAISE(ABORT, '{OVERLAP}')
     WHERE EXISTS (
         SELECT 1 FROM bookings AS other
         WHERE other.host_id = NEW.host_id AND other.id IS NOT NEW.id AND other.status IN {ACTIVE}
+          AND other.block_start > strftime('%Y-%m-%d %H:%M:%f', NEW.block_start, '-{MAX_BLOCK_DAYS} days')
           AND other.block_start < NEW.block_end AND other.block_end > NEW.block_start
     );
 END"""
+
+
+def _block_span_check() -> sa.CheckConstraint:
+    if op.get_bind().dialect.name == "postgresql":
+        span = f"block_end - block_start <= interval '{MAX_BLOCK_DAYS} days'"
+    else:
+        span = f"julianday(block_end) - julianday(block_start) <= {MAX_BLOCK_DAYS}"
+    return sa.CheckConstraint(span, name=op.f("ck_bookings_block_span"))
 
 
 def _add_overlap_guard() -> None:
@@ -79,6 +92,8 @@ def upgrade() -> None:
         sa.Column("guests", sa.JSON(), nullable=False),
         sa.Column("cancellation_reason", sa.Text(), nullable=True),
         sa.Column("cancelled_by_email", sa.String(length=320), nullable=True),
+        sa.Column("rejection_reason", sa.Text(), nullable=True),
+        sa.Column("cancelled_seat_uids", sa.JSON(), nullable=False),
         sa.Column("rescheduling_reason", sa.Text(), nullable=True),
         sa.Column("rescheduled_by_email", sa.String(length=320), nullable=True),
         sa.Column("rescheduled_from_uid", sa.String(length=64), nullable=True),
@@ -99,6 +114,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["host_id"], ["users.id"], name=op.f("fk_bookings_host_id_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bookings")),
         sa.UniqueConstraint("uid", name=op.f("uq_bookings_uid")),
+        sa.CheckConstraint(
+            "block_start <= start_time AND start_time < end_time AND end_time <= block_end",
+            name=op.f("ck_bookings_order"),
+        ),
+        _block_span_check(),
     )
     with op.batch_alter_table("bookings", schema=None) as batch_op:
         batch_op.create_index("ix_bookings_event_type_start", ["event_type_id", "start_time"], unique=False)
