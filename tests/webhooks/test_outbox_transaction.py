@@ -18,9 +18,16 @@ START = datetime(2031, 5, 6, 8, 0, tzinfo=UTC)
 
 def _booking(host: Account) -> Booking:
     return Booking(
-        uid=secrets.token_urlsafe(16), host_id=host.user.id, title="Intro call", start_time=START,
-        end_time=START + timedelta(minutes=30), block_start=START, block_end=START + timedelta(minutes=30),
-        status="accepted", ics_uid="ics-1", responses={"name": "Jo Doe", "email": "jo@example.com"},
+        uid=secrets.token_urlsafe(16),
+        host_id=host.user.id,
+        title="Intro call",
+        start_time=START,
+        end_time=START + timedelta(minutes=30),
+        block_start=START,
+        block_end=START + timedelta(minutes=30),
+        status="accepted",
+        ics_uid="ics-1",
+        responses={"name": "Jo Doe", "email": "jo@example.com"},
         attendees=[Attendee(name="Jo Doe", email="jo@example.com", time_zone="Asia/Kolkata", language="en")],
     )
 

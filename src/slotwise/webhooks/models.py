@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.db import Base, UTCDateTime, utcnow
+from slotwise.webhooks.signing import generate_signing_secret
 
 
 class Webhook(Base):
@@ -42,6 +43,10 @@ class Webhook(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     payload_template: Mapped[str | None] = mapped_column(Text)
     secret: Mapped[str | None] = mapped_column(String(255))
+    # Standard Webhooks key used when ``secret`` is unset (``whsec_`` + base64), see signing.py
+    signing_secret: Mapped[str] = mapped_column(String(64), default=generate_signing_secret)
+    # set at the first failed attempt after a success; the webhook is deactivated when it gets too old
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deactivated_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,10 +58,13 @@ class WebhookDelivery(Base):
     caused it. ``id`` is the Standard Webhooks ``webhook-id``, stable across retries."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_webhook_created", "webhook_id", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"), index=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
     trigger: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"triggerEvent", "createdAt", "payload"}
     booking_uid: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -66,6 +74,7 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))  # which claim holds the lease
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

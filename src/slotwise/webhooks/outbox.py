@@ -4,14 +4,46 @@ rolled-back change sends nothing and a committed one is never lost."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from slotwise.db import utcnow
 from slotwise.webhooks.models import Webhook, WebhookDelivery
+
+_PENDING_FLAG = "slotwise.webhooks.enqueued"
+_wake_listeners: set[Callable[[], None]] = set()
+
+
+def add_wake_listener(listener: Callable[[], None]) -> None:
+    """Call ``listener`` after any transaction of this process that queued deliveries commits
+    (the in-process worker uses it to send at once instead of at its next poll)."""
+    _wake_listeners.add(listener)
+
+
+def remove_wake_listener(listener: Callable[[], None]) -> None:
+    _wake_listeners.discard(listener)
+
+
+def wake_after_commit(session: AsyncSession | Session) -> None:
+    """Wake this process's delivery workers when ``session`` commits."""
+    session.info[_PENDING_FLAG] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_PENDING_FLAG, False):
+        for listener in list(_wake_listeners):
+            listener()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING_FLAG, None)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -63,4 +95,6 @@ async def enqueue(
         for hook in await subscribers(session, trigger, user_id=user_id, event_type_id=event_type_id)
     ]
     session.add_all(deliveries)
+    if deliveries and due_at is None:
+        wake_after_commit(session)
     return deliveries

@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("payload_template", sa.Text(), nullable=True),
         sa.Column("secret", sa.String(length=255), nullable=True),
+        sa.Column("signing_secret", sa.String(length=64), nullable=False),
+        sa.Column("failing_since", UTCDateTime(), nullable=True),
         sa.Column("deactivated_at", UTCDateTime(), nullable=True),
         sa.Column("deactivated_reason", sa.Text(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -71,6 +73,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
         sa.Column("locked_until", UTCDateTime(), nullable=True),
+        sa.Column("claim_token", sa.String(length=32), nullable=True),
         sa.Column("last_status_code", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("delivered_at", UTCDateTime(), nullable=True),
@@ -83,7 +86,7 @@ def upgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_webhook_deliveries_booking_uid"), ["booking_uid"], unique=False)
         batch_op.create_index("ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_webhook_deliveries_webhook_id"), ["webhook_id"], unique=False)
+        batch_op.create_index("ix_webhook_deliveries_webhook_created", ["webhook_id", "created_at"], unique=False)
 
     op.create_table(
         "webhook_attempts",
@@ -113,7 +116,7 @@ def downgrade() -> None:
 
     op.drop_table("webhook_attempts")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_webhook_id"))
+        batch_op.drop_index("ix_webhook_deliveries_webhook_created")
         batch_op.drop_index("ix_webhook_deliveries_due")
         batch_op.drop_index(batch_op.f("ix_webhook_deliveries_booking_uid"))
 
