@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from slotwise.cli.client_commands import register as register_client_commands
 from slotwise.config import Settings
 from slotwise.db import Database, migrate
 from slotwise.http.errors import ApiError
@@ -83,6 +84,48 @@ def serve(
         proxy_headers=True,
         timeout_graceful_shutdown=20,
     )
+
+
+@app.command("worker")
+def worker_command(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Requests in flight (default SLOTWISE_WEBHOOK_CONCURRENCY or 64).")
+    ] = None,
+) -> None:
+    """Deliver webhooks from the outbox until stopped (Ctrl-C / SIGTERM finish in-flight attempts first).
+
+    `slotwise serve` already runs a worker in each process; run this to deliver from separate processes
+    (then start the servers with SLOTWISE_WEBHOOK_WORKER=0 if they should only serve the API)."""
+    import dataclasses
+    import signal
+
+    from slotwise.webhooks.worker import DeliveryWorker
+
+    settings = Settings.from_env()
+    if concurrency is not None:
+        if concurrency < 1:
+            err_console.print("[red]error:[/red] --concurrency must be at least 1")
+            raise typer.Exit(code=2)
+        settings = dataclasses.replace(settings, webhook_concurrency=concurrency)
+
+    async def run() -> None:
+        database = Database(settings.database_url)
+        worker = DeliveryWorker(database, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await worker.start()
+            err_console.print(f"slotwise worker: delivering webhooks ({settings.database_url.split('://')[0]})")
+            await stop.wait()
+        finally:
+            await worker.stop()
+            await database.dispose()
+        s = worker.stats
+        err_console.print(f"slotwise worker: stopped ({s.delivered} delivered, {s.failed_attempts} failed attempts)")
+
+    asyncio.run(run())
 
 
 @app.command("migrate")
@@ -205,3 +248,6 @@ def demo(
         soft_wrap=True,
         highlight=False,
     )
+
+
+register_client_commands(app)  # me, event-types, schedules, slots, book, bookings, webhooks, mcp
