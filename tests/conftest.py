@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -103,13 +104,20 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, rate_limit_requests=100_000)
 
 
+@pytest.fixture(scope="session")
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    """One app per database for the whole session: FastAPI builds each route on first use, so a new
+    app per test would pay that again and again."""
+    application = create_app(Settings(database_url=database_url, rate_limit_requests=10_000_000))
+    yield application
+    await application.state.database.dispose()
+
+
 @pytest.fixture
-async def client(db: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
+async def client(db: Database, app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://slotwise.test") as http:
         yield http
-    await app.state.database.dispose()
 
 
 @dataclass

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from slotwise import __version__, health, observability
+from slotwise.bookings.router import router as bookings_router
 from slotwise.config import Settings
 from slotwise.db import Database
 from slotwise.event_types.router import router as event_types_router
@@ -19,6 +20,8 @@ from slotwise.http.ratelimit import RateLimiter, RateLimitMiddleware
 from slotwise.schedules.router import router as schedules_router
 from slotwise.slots.router import router as slots_router
 from slotwise.users.router import router as users_router
+from slotwise.webhooks.router import router as webhooks_router
+from slotwise.webhooks.worker import DeliveryWorker
 
 DESCRIPTION = """Slotwise speaks the Cal.com API v2. Authenticate with `Authorization: Bearer cal_...`.
 Versioned resources read the `cal-api-version` header; without it they answer in the legacy shape."""
@@ -32,8 +35,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await database.dispose()
+        # the webhook delivery worker runs in every server process unless SLOTWISE_WEBHOOK_WORKER=0
+        worker = DeliveryWorker(database, settings) if settings.webhook_worker else None
+        if worker is not None:
+            await worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await worker.stop()
+            await database.dispose()
 
     app = FastAPI(
         title="Slotwise",
@@ -54,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(schedules_router)
     app.include_router(event_types_router)
     app.include_router(slots_router)
+    app.include_router(bookings_router)
+    app.include_router(webhooks_router)
 
     # Added last = outermost: request id, path alias, size limit, rate limit, idempotency.
     app.add_middleware(observability.MetricsMiddleware)  # innermost: sees the matched route
