@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic_core import to_json
 
 from slotwise.http.auth import OptionalUser
 from slotwise.http.deps import DatabaseDep, SessionDep
@@ -67,21 +68,25 @@ async def _caller_then_release(session: SessionDep, user: User | None) -> int | 
     return caller_id
 
 
-async def _slots(request: Request, session: SessionDep, *, legacy: bool) -> SlotsOutput_2024_09_04 | LegacySlotsOutput:
+async def _slots(request: Request, session: SessionDep, *, legacy: bool) -> Response:
+    """Serialised here, once: re-validating a month of slots through the response model would cost
+    more than computing them (the response models still document the shapes)."""
     if legacy:
         query, legacy_params = legacy_query(request.query_params, holder_uid(request))
         result = await service.available_slots(session, query)
-        return render_legacy_slots(
+        output = render_legacy_slots(
             result.slots,
             time_zone=legacy_params.timeZone,
             range_format=legacy_params.slotFormat == "range",
             seats_total=result.seats_total,
         )
+        return Response(output.model_dump_json(exclude_none=True), media_type="application/json")
     query, params = current_query(request.query_params, holder_uid(request))
     result = await service.available_slots(session, query)
-    return render_slots(
+    body = render_slots(
         result.slots, time_zone=params.timeZone, range_format=params.format == "range", seats_total=result.seats_total
     )
+    return Response(to_json(body), media_type="application/json")
 
 
 @router.get(
@@ -97,9 +102,7 @@ async def _slots(request: Request, session: SessionDep, *, legacy: bool) -> Slot
     response_model_exclude_none=True,
     openapi_extra=documented(GetSlotsQuery_2024_09_04),
 )
-async def get_available_slots(
-    request: Request, session: SessionDep, version: Version
-) -> SlotsOutput_2024_09_04 | LegacySlotsOutput:
+async def get_available_slots(request: Request, session: SessionDep, version: Version) -> Response:
     speaks_legacy = version.resolved is None and not LEGACY_QUERY_NAMES.isdisjoint(request.query_params.keys())
     return await _slots(request, session, legacy=speaks_legacy)
 
@@ -115,9 +118,7 @@ async def get_available_slots(
     response_model_exclude_none=True,
     openapi_extra=documented(LegacyGetSlotsQuery),
 )
-async def get_available_slots_legacy(
-    request: Request, session: SessionDep
-) -> SlotsOutput_2024_09_04 | LegacySlotsOutput:
+async def get_available_slots_legacy(request: Request, session: SessionDep) -> Response:
     return await _slots(request, session, legacy=True)
 
 

@@ -170,23 +170,24 @@ class DeleteReservedSlotOutput_2024_09_04(BaseModel):
 
 def render_slots(
     slots: Sequence[Slot], *, time_zone: str | None, range_format: bool, seats_total: int | None
-) -> SlotsOutput_2024_09_04:
-    """Group by day in ``time_zone``; instants in UTC (``Z``) when no zone was asked for."""
+) -> dict[str, Any]:
+    """The ``SlotsOutput_2024_09_04`` body as plain data (a month holds hundreds of slots: building a
+    model per slot cost more than computing them). Days are keyed in ``time_zone``; instants are UTC
+    (``Z``) when no zone was asked for."""
     zone = zone_of(time_zone)
     shown = None if time_zone is None else zone
-    days: dict[str, list[SlotOutput_2024_09_04]] = {}
+    days: dict[str, list[dict[str, Any]]] = {}
     for slot in slots:
-        item = SlotOutput_2024_09_04(start=format_instant(slot.start, shown))
+        item: dict[str, Any] = {"start": format_instant(slot.start, shown)}
         if range_format:
-            item.end = format_instant(slot.end, shown)
+            item["end"] = format_instant(slot.end, shown)
         if seats_total is not None:
             booked = slot.seats_booked or 0
-            item.seatsBooked = booked
-            item.seatsRemaining = max(0, seats_total - booked)
-            item.seatsTotal = seats_total
-            item.bookingUid = slot.booking_uid or None
+            item |= {"seatsBooked": booked, "seatsRemaining": max(0, seats_total - booked), "seatsTotal": seats_total}
+            if slot.booking_uid:
+                item["bookingUid"] = slot.booking_uid
         days.setdefault(date_key(slot.start, zone), []).append(item)
-    return SlotsOutput_2024_09_04(data=days)
+    return {"status": "success", "data": days}
 
 
 def reservation_output(reservation: SlotReservation) -> ReserveSlotOutput_2024_09_04:
