@@ -1,5 +1,9 @@
 """Webhook test fixtures: real receivers on 127.0.0.1, in-process delivery workers with fast retries,
-bookings written the way every entry point writes them (``record_booking_event``)."""
+bookings written the way every entry point writes them (``record_booking_event``).
+
+Writes that may run while a worker is delivering use ``write_session`` (``BEGIN IMMEDIATE`` on
+SQLite), as the server's own writes do: a read-then-write transaction could otherwise lose its
+snapshot to the worker's commits."""
 
 from __future__ import annotations
 
@@ -100,7 +104,7 @@ async def subscribe(
     triggers: list[str] | None = None,
     **fields: Any,
 ) -> Webhook:
-    async with db.session() as session:
+    async with db.write_session() as session:
         webhook = Webhook(
             user_id=account.user.id,
             subscriber_url=url,
@@ -136,7 +140,7 @@ async def book(
     db: Database, account: Account, start: datetime, trigger: str = "BOOKING_CREATED", **fields: Any
 ) -> Booking:
     """Create a booking and announce it in the same transaction, as every entry point does."""
-    async with db.session() as session:
+    async with db.write_session() as session:
         booking = new_booking(account, start, **fields)
         session.add(booking)
         await record_booking_event(session, trigger, booking)

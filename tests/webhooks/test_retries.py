@@ -123,7 +123,7 @@ async def test_exhausted_retries_fail_the_delivery_and_a_webhook_failing_for_day
 
     (delivery,) = await eventually(lambda: settled(db), what="the delivery to fail")
     assert delivery.status == "failed" and delivery.attempts == 3 and delivery.last_error == "HTTP 503"
-    async with db.session() as session:
+    async with db.write_session() as session:
         still = await session.get(Webhook, webhook.id)
         assert still is not None and still.active  # 2 days 23 hours of failures: not yet
         still.failing_since = utcnow() - timedelta(days=3, minutes=1)
