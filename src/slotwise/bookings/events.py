@@ -18,7 +18,7 @@ from slotwise.bookings.models import Attendee, Booking
 from slotwise.event_types.models import EventType
 from slotwise.observability import BOOKING_EVENTS
 from slotwise.users.models import User
-from slotwise.webhooks.outbox import enqueue
+from slotwise.webhooks.outbox import active_webhooks, enqueue
 
 BOOKING_TRIGGERS = frozenset(
     {
@@ -136,6 +136,10 @@ async def record_booking_event(session: AsyncSession, trigger: str, booking: Boo
         raise ValueError(f"booking {booking.uid} has no host")
     event_type = await session.get(EventType, booking.event_type_id) if booking.event_type_id else None
 
+    candidates = await active_webhooks(session, user_id=booking.host_id, event_type_id=booking.event_type_id)
+    if not candidates:
+        return
+
     async def announce(name: str, payload: dict[str, Any], due_at: datetime | None = None) -> None:
         await enqueue(
             session,
@@ -145,6 +149,7 @@ async def record_booking_event(session: AsyncSession, trigger: str, booking: Boo
             event_type_id=booking.event_type_id,
             booking_uid=booking.uid,
             due_at=due_at,
+            candidates=candidates,
         )
 
     if trigger == "BOOKING_NO_SHOW_UPDATED":

@@ -72,8 +72,8 @@ async def booking_version(
         Header(alias=HEADER, description="2024-08-13 for the current shapes; omit it for the legacy shapes."),
     ] = None,
 ) -> ApiVersion:
-    """The bookings version (an async wrapper: FastAPI runs plain functions in its thread pool)."""
-    return BOOKINGS(request, cal_api_version)
+    """The bookings version, with a description of the header for our OpenAPI."""
+    return await BOOKINGS(request, cal_api_version)
 
 
 async def optional_caller(

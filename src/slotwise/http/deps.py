@@ -12,12 +12,12 @@ from slotwise.config import Settings
 from slotwise.db import Database
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:  # async: no thread-pool hop
     database: Database = request.app.state.database
     return database
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

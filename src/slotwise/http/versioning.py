@@ -70,7 +70,7 @@ class VersionedResource:
         self.name = name
         self.versions = tuple(sorted(versions))
 
-    def __call__(
+    async def __call__(  # async: FastAPI runs plain-function dependencies in a thread pool
         self,
         request: Request,
         cal_api_version: Annotated[

@@ -251,8 +251,11 @@ async def effective_schedule(session: AsyncSession, user_id: int, schedule_id: i
         schedule = await session.get(Schedule, schedule_id)
         if schedule is not None and schedule.user_id == user_id:
             return schedule
-    default_id = await _default_id(session, user_id)
-    return None if default_id is None else await session.get(Schedule, default_id)
+    user = await session.get(User, user_id)  # usually already in the session: no query
+    if user is None or user.default_schedule_id is None:
+        return None
+    schedule = await session.get(Schedule, user.default_schedule_id)
+    return schedule if schedule is not None and schedule.user_id == user_id else None
 
 
 def _time(clock: str) -> time:

@@ -54,17 +54,19 @@ def new_delivery_id() -> str:
     return "msg_" + uuid.uuid4().hex
 
 
-async def subscribers(session: AsyncSession, trigger: str, *, user_id: int, event_type_id: int | None) -> list[Webhook]:
-    """Active webhooks of the user, or of the event type, that subscribe to ``trigger``."""
+async def active_webhooks(session: AsyncSession, *, user_id: int, event_type_id: int | None) -> list[Webhook]:
+    """Active webhooks of the user (user level) or of the event type: those that may hear about it."""
     scope = Webhook.user_id == user_id
     if event_type_id is not None:
         scope = or_(scope, Webhook.event_type_id == event_type_id)
     rows = (await session.scalars(select(Webhook).where(scope, Webhook.active.is_(True)))).all()
-    return [
-        hook
-        for hook in rows
-        if trigger in (hook.triggers or []) and (hook.event_type_id is None or hook.event_type_id == event_type_id)
-    ]
+    return [hook for hook in rows if hook.event_type_id is None or hook.event_type_id == event_type_id]
+
+
+async def subscribers(session: AsyncSession, trigger: str, *, user_id: int, event_type_id: int | None) -> list[Webhook]:
+    """Active webhooks of the user, or of the event type, that subscribe to ``trigger``."""
+    hooks = await active_webhooks(session, user_id=user_id, event_type_id=event_type_id)
+    return [hook for hook in hooks if trigger in (hook.triggers or [])]
 
 
 async def enqueue(
@@ -76,9 +78,13 @@ async def enqueue(
     event_type_id: int | None,
     booking_uid: str | None = None,
     due_at: datetime | None = None,
+    candidates: list[Webhook] | None = None,
 ) -> list[WebhookDelivery]:
-    """One pending delivery per matching webhook. ``due_at`` schedules it (meeting start/end)."""
+    """One pending delivery per matching webhook. ``due_at`` schedules it (meeting start/end).
+    ``candidates`` (from :func:`active_webhooks`) saves the lookup when one change fires several events."""
     created_at = utcnow()
+    if candidates is None:
+        candidates = await active_webhooks(session, user_id=user_id, event_type_id=event_type_id)
     deliveries = [
         WebhookDelivery(
             id=new_delivery_id(),
@@ -92,7 +98,8 @@ async def enqueue(
             next_attempt_at=due_at or created_at,
             created_at=created_at,
         )
-        for hook in await subscribers(session, trigger, user_id=user_id, event_type_id=event_type_id)
+        for hook in candidates
+        if trigger in (hook.triggers or [])
     ]
     session.add_all(deliveries)
     if deliveries and due_at is None:
