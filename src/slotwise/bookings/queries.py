@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability import Busy, SeatedBooking
@@ -70,6 +70,18 @@ _BUSY = select(
     _bookings.status.in_(ACTIVE_STATUSES),
 )
 _BUSY_EXCLUDING = _BUSY.where(_bookings.uid != bindparam("exclude"))
+# PostgreSQL: the same rows through the exclusion constraint's GiST index (host, time range &&), which
+# stays a tight range scan whatever the planner's statistics say about a host's other bookings.
+_BUSY_PG = select(*_BUSY.selected_columns).where(
+    _bookings.host_id.in_(bindparam("hosts", expanding=True)),
+    func.tstzrange(_bookings.block_start, _bookings.block_end, literal_column("'[)'")).op("&&")(
+        func.tstzrange(
+            bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()), literal_column("'[)'")
+        )
+    ),
+    _bookings.status.in_(ACTIVE_STATUSES),
+)
+_BUSY_PG_EXCLUDING = _BUSY_PG.where(_bookings.uid != bindparam("exclude"))
 _OWN = select(_bookings.host_id, _bookings.start_time, _bookings.end_time).where(
     _bookings.event_type_id == bindparam("event_type_id"),
     _bookings.host_id.in_(bindparam("hosts", expanding=True)),
@@ -104,7 +116,12 @@ async def booking_busy(
     params: dict[str, Any] = {"hosts": hosts, "reach": start - MAX_BLOCK_SPAN, "end": end, "start": start}
     if exclude_booking_uid:
         params["exclude"] = exclude_booking_uid
-    rows = (await connection.execute(_BUSY_EXCLUDING if exclude_booking_uid else _BUSY, params)).all()
+    if connection.dialect.name == "postgresql":
+        query = _BUSY_PG_EXCLUDING if exclude_booking_uid else _BUSY_PG
+        del params["reach"]
+    else:
+        query = _BUSY_EXCLUDING if exclude_booking_uid else _BUSY
+    rows = (await connection.execute(query, params)).all()
 
     seated_rows = []
     for row in rows:
