@@ -58,6 +58,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.driver == "asyncpg":
+            return None  # asyncpg already returns timestamptz as aware UTC datetimes
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
 
@@ -66,8 +68,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         def parse(value: str | None) -> datetime | None:
             if value is None:
                 return None
-            moment = datetime.fromisoformat(value)
-            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            if len(value) <= 26:  # naive, as SQLAlchemy stores it: read it as UTC in one step
+                return datetime.fromisoformat(value + "+00:00")
+            return datetime.fromisoformat(value).astimezone(UTC)
 
         return parse
 

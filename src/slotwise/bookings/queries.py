@@ -126,12 +126,13 @@ async def booking_busy(
     seated_rows = []
     for row in rows:
         target = result[row.host_id]
-        own = event_type_id is not None and row.event_type_id == event_type_id
-        if own:
+        if seated and row.event_type_id == event_type_id:
+            # fills seats at its own start, blocks other starts (the engine widens it by both buffers)
             target.event_bookings.append(Busy(row.start_time, row.end_time, "booking"))
-        if own and seated:
             seated_rows.append(row)
         else:
+            # its block already carries its buffers, which blocks exactly what the event's own
+            # unwidened copy would (booking limits load their own copies below)
             target.busy.append(Busy(row.block_start, row.block_end, "booking"))
     if seated_rows:
         counts = await attendee_counts(session, [row.id for row in seated_rows])
