@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite lint typecheck check bench clean
+.PHONY: install run test test-sqlite lint typecheck check bench soak clean
 
 # Creates or updates .venv; re-installs only when pyproject.toml changed.
 install: $(STAMP)
@@ -37,8 +37,14 @@ typecheck: install
 
 check: lint typecheck test
 
+# Every benchmark, then the mixed load (1 and 2 API processes, SIGKILL, PostgreSQL outage) on a private
+# PostgreSQL cluster; see docs/reliability.md. About 15 minutes on 2 cores.
 bench: install
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in benchmarks/bench_*.py benchmarks/load.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Ten minutes of steady load on one API process; fails if its memory grows (docs/reliability.md).
+soak: install
+	$(BIN)/python benchmarks/soak.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

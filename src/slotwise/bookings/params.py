@@ -57,7 +57,7 @@ async def json_object(request: Request, *, required: bool, hint: str) -> dict[st
         return {}
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise bad_request(f"Invalid request: request body is not valid JSON ({exc}).") from None
     if value is None and not required:
         return {}

@@ -27,12 +27,35 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise bad_request(
             f"Invalid request: request body is not valid JSON ({exc}); send a JSON object.",
             errors=[{"location": "body", "property": "", "message": "invalid JSON"}],
         ) from None
+    if (where := _nul_at(value)) is not None:
+        # PostgreSQL stores such text in JSON columns but not in the bookings' text columns, so an
+        # accepted customName with a NUL would make every later booking of the event type fail
+        raise bad_request(f"Invalid request: body field '{where}' contains a NUL (\\u0000) character; remove it.")
+    return value
+
+
+def _nul_at(value: Any) -> str | None:
+    """The dotted path of the first text (key or value) in ``value`` holding a NUL character."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return path or "body"
+        if isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{path}.{key}" if path else str(key)
+                if "\x00" in key:
+                    return child_path
+                stack.append((child_path, child))
+        elif isinstance(item, list):
+            stack.extend((f"{path}.{index}" if path else str(index), child) for index, child in enumerate(item))
+    return None
 
 
 def validate_body(model: type[Model], raw: Any, *, renamed: Mapping[str, str] | None = None) -> Model:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.config import Settings
 from slotwise.db import Database
+
+logger = logging.getLogger("slotwise.db")
 
 
 async def get_database(request: Request) -> Database:  # async: no thread-pool hop
@@ -23,8 +27,17 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_session(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[AsyncSession]:
-    async with database.session() as session:
+    session = database.sessions()
+    try:
         yield session
+    finally:
+        try:
+            await session.close()
+        except (DBAPIError, OSError) as exc:
+            # The database went away after the answer was sent (the closing ROLLBACK met a dead
+            # connection, which the pool now discards). Raising here could not change the answer;
+            # it would only make the server drop the client's keep-alive connection.
+            logger.warning("database connection lost while closing a request's session: %s", exc)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -174,6 +174,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         message = f"Cannot {request.method} {request.url.path}"
     elif status == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}"
+    elif status == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's words for a body json.loads cannot read (invalid UTF-8, nested too deeply)
+        message = "Invalid request: request body is not valid JSON; send a UTF-8 encoded JSON object."
     else:
         message = str(exc.detail)
     return error_response(request.scope, status, message, headers=dict(exc.headers or {}))
@@ -207,6 +210,27 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request.scope, 400, "Invalid input: a value is out of range or malformed.")
 
 
+# SQLSTATE classes that mean "the database cannot serve right now": connection exception (08),
+# insufficient resources (53, e.g. too many connections), shutting down or starting up (57P01-57P03).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Driver errors SQLAlchemy reports as a bare ``DBAPIError`` (asyncpg's, by SQLSTATE)."""
+    assert isinstance(exc, DBAPIError)
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    if exc.connection_invalidated or state.startswith(_UNAVAILABLE_SQLSTATES):
+        return await _database_unavailable(request, exc)
+    if state == "22021":  # PostgreSQL text cannot hold NUL characters
+        logger.info("data error: %s", exc)
+        return error_response(
+            request.scope, 400, "Invalid input: text values must not contain NUL (\\u0000) characters."
+        )
+    if state.startswith("22"):  # data exception
+        return await _data_error(request, exc)
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request.scope, 500, "Internal server error")
@@ -221,4 +245,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    # the driver's own socket errors (connection refused, reset, timed out) escape SQLAlchemy's wrapping
+    # when the database is down; in a request the only sockets are the database's (and Redis')
+    app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

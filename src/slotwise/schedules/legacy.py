@@ -117,6 +117,7 @@ def _dated(start_raw: Any, end_raw: Any) -> Override:
             f"date override {start_raw!r} needs a date: send ISO date-times such as '2024-05-20T09:00:00Z'"
         )
     rules.check_override_range(start, end)
+    rules.check_override_date(day.isoformat())
     return Override(day.isoformat(), start, end)
 
 

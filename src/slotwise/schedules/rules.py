@@ -35,6 +35,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DAYS_HINT = "weekday names such as 'Monday', or numbers 0-6 with 0 = Sunday"
 
+OVERRIDE_YEARS = (1970, 2999)  # as slots.times: slots exist only for these years
+
 
 def parse_day(value: Any) -> int | str:
     """A weekday as sent: an int 0..6 stays an int, a name becomes its canonical spelling."""
@@ -145,6 +147,14 @@ def check_weekly_range(start: str, end: str) -> None:
     if end <= start:
         raise ValueError(
             f"endTime {end} must be after startTime {start} (for hours until midnight use '23:59' or '24:00')"
+        )
+
+
+def check_override_date(day: str) -> None:
+    """Override dates within the years slots are computed for (``YYYY-MM-DD``)."""
+    if not OVERRIDE_YEARS[0] <= int(day[:4]) <= OVERRIDE_YEARS[1]:
+        raise ValueError(
+            f"date override {day} is outside the supported years {OVERRIDE_YEARS[0]} to {OVERRIDE_YEARS[1]}"
         )
 
 

@@ -63,6 +63,7 @@ class ScheduleOverrideInput_2024_06_11(BaseModel):
     @model_validator(mode="after")
     def _range(self) -> ScheduleOverrideInput_2024_06_11:
         rules.check_override_range(self.startTime, self.endTime)
+        rules.check_override_date(self.date)
         return self
 
     def to_override(self) -> Override:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import sys
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
@@ -65,7 +67,17 @@ def check_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
             raise ValueError(f"metadata key '{key[:40]}...' is longer than 40 characters")
         if isinstance(item, str) and len(item) > 500:
             raise ValueError(f"metadata value of '{key}' is longer than 500 characters")
+        if isinstance(item, (dict, list)) and _json_length(item) > 500:
+            # nested values are bounded too: else anyone could store an object too deep to send back
+            raise ValueError(f"metadata value of '{key}' is longer than 500 characters as JSON")
     return value
+
+
+def _json_length(value: Any) -> int:
+    try:
+        return len(json.dumps(value, separators=(",", ":")))
+    except (RecursionError, TypeError, ValueError):
+        return sys.maxsize
 
 
 class MeOutput(BaseModel):

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from slotwise.bookings.models import Booking
 from slotwise.config import Settings
 from slotwise.db import Database, utcnow
+from slotwise.observability import WEBHOOK_DELIVERIES
 from slotwise.webhooks import delivery, outbox, signing
 from slotwise.webhooks.http import Sender
 from slotwise.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
@@ -555,6 +556,7 @@ class DeliveryWorker:
         assert self._sender is not None
         outcome = await delivery.attempt(self._sender, job.id, job.body, job.target, timeout_seconds=self.timeout)
         self.stats.attempts += 1
+        WEBHOOK_DELIVERIES.labels("delivered" if outcome.ok else "failed").inc()
         if outcome.ok:
             self.stats.delivered += 1
             if self._keep_ids:
