@@ -56,6 +56,7 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         "SLOTWISE_DATABASE_URL": database_url,
         "SLOTWISE_RATE_LIMIT_REQUESTS": "100000000",
         "SLOTWISE_LOG_FORMAT": "json",
+        "SLOTWISE_WEBHOOK_WORKER": "1",
         **FAST_WEBHOOKS,
         **extra,
     }
@@ -72,6 +73,7 @@ class Outcome:
     uid: str | None = None
     start: str | None = None
     body: dict[str, Any] | None = None
+    retry_after: str | None = None
 
 
 @dataclass
@@ -134,7 +136,10 @@ class Load:
             return
         body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
         uid = body["data"]["uid"] if response.status_code == 201 and body else None
-        self.outcomes.append(Outcome(kind, response.status_code, time.monotonic() - began, began, uid, start, body))
+        retry_after = response.headers.get("retry-after")
+        self.outcomes.append(
+            Outcome(kind, response.status_code, time.monotonic() - began, began, uid, start, body, retry_after)
+        )
 
 
 async def active_bookings(db: Database, host_id: int) -> dict[str, tuple[Any, Any]]:

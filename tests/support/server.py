@@ -53,7 +53,9 @@ class ServerProcess:
 def start_server(env: Mapping[str, str], log_dir: Path, *extra: str, timeout: float = 20.0) -> ServerProcess:
     port = free_port()
     log_path = log_dir / f"server-{port}.log"
-    merged = {**os.environ, "SLOTWISE_LOG_LEVEL": "warning", **env}
+    # No webhook worker unless the test asks for one: a server's worker shares the test database
+    # and would deliver (and log attempts for) other tests' events.
+    merged = {**os.environ, "SLOTWISE_LOG_LEVEL": "warning", "SLOTWISE_WEBHOOK_WORKER": "0", **env}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [SLOTWISE, "serve", "--host", "127.0.0.1", "--port", str(port), *extra],

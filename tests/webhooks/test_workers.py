@@ -163,6 +163,7 @@ async def test_nothing_is_lost_when_the_server_is_killed_mid_delivery(
         "SLOTWISE_WEBHOOK_LEASE_SECONDS": "1",
         "SLOTWISE_WEBHOOK_TIMEOUT": "1",
         "SLOTWISE_WEBHOOK_POLL_INTERVAL": "0.1",
+        "SLOTWISE_WEBHOOK_WORKER": "1",
     }
 
     server = start_server(env, log_dir)
