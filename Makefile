@@ -37,8 +37,8 @@ typecheck: install
 
 check: lint typecheck test
 
-# Every benchmark, then the mixed load (1 and 2 API processes, SIGKILL, PostgreSQL outage) on a private
-# PostgreSQL cluster; see docs/reliability.md. About 15 minutes on 2 cores.
+# Every benchmark, then benchmarks/load.py: start-up, mixed load on 1 and 2 API processes, a SIGKILL and a
+# PostgreSQL outage, on a private PostgreSQL cluster (about 4 minutes; see docs/reliability.md).
 bench: install
 	@for b in benchmarks/bench_*.py benchmarks/load.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

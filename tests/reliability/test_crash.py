@@ -14,7 +14,7 @@ import httpx2 as httpx
 import pytest
 
 from slotwise.db import Database
-from tests.conftest import MakeAccount
+from tests.reliability.conftest import create_account
 from tests.reliability.processes import (
     Load,
     active_bookings,
@@ -33,36 +33,37 @@ pytestmark = pytest.mark.slow
 
 
 async def test_sigkill_mid_load_loses_no_booking_no_slot_and_no_webhook(
-    database_url: str, db: Database, make_account: MakeAccount, log_dir: Path
+    own_database_url: str, own_db: Database, log_dir: Path
 ) -> None:
-    # a receiver that takes half a second, so the kill cuts deliveries off mid-flight
-    receiver = Receiver(lambda _request, _index: Reply(delay=0.5)).start()
-    env = server_env(database_url)
+    db = own_db
+    # a receiver that takes a second to answer, so that the kill can cut a delivery off mid-flight
+    receiver = Receiver(lambda _request, _index: Reply(delay=1.0)).start()
+    env = server_env(own_database_url)
     first = start_server(env, log_dir, "--no-migrate")
     second = None
     try:
         async with httpx.AsyncClient(base_url=first.base_url, timeout=10) as http:
-            world = await make_world(http, await make_account("host"), hook_url=receiver.url)
+            world = await make_world(http, await create_account(db), hook_url=receiver.url)
         # 60 slots for 8 clients: most attempts succeed, and some race for the same slot (409)
         load = Load(world, first.base_url, [world.next_start() for _ in range(60)], clients=8)
         load.start()
         await eventually(
             lambda: asyncio.sleep(0, sum(o.status == 201 for o in load.outcomes) >= 10), within=20, what="bookings"
         )
-        # kill while a delivery is at the receiver, unanswered: that attempt is certainly cut off
-        await eventually(
-            lambda: asyncio.sleep(0, any(time.time() - r.at < 0.3 for r in receiver.requests)),
-            within=20,
-            what="a delivery in flight",
-        )
-        first.process.kill()  # SIGKILL: no shutdown hook, in-flight requests and claimed deliveries cut off
+        # SIGKILL (no shutdown hook: requests and claimed deliveries cut off) while a delivery has been at
+        # the receiver for less than half of the second it takes to answer: that attempt is certainly cut off
+        deadline = time.monotonic() + 20
+        while not any(time.time() - r.at < 0.5 for r in receiver.requests):
+            assert time.monotonic() < deadline, "no delivery reached the receiver"
+            await asyncio.sleep(0.01)
+        first.process.kill()  # nothing awaited since the check
         first.process.wait()
         await asyncio.sleep(0.3)  # the clients meet a dead port
         second = start_server(env, log_dir, "--no-migrate")
         load.base_url = second.base_url
-        killed_at = max(o.at for o in load.outcomes if o.status == -1)
+        restarted_at = time.monotonic()
         await eventually(
-            lambda: asyncio.sleep(0, sum(o.status == 201 and o.at > killed_at for o in load.outcomes) >= 5),
+            lambda: asyncio.sleep(0, sum(o.status == 201 and o.at > restarted_at for o in load.outcomes) >= 5),
             within=20,
             what="bookings after the restart",
         )

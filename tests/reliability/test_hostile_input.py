@@ -200,7 +200,7 @@ async def _decline(w: World) -> tuple[dict[str, Any], dict[str, str], dict[str, 
 async def _webhook(w: World) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
     body = {
         "subscriberUrl": f"http://127.0.0.1:9/hook-{next(_serial)}",
-        "triggers": ["BOOKING_CANCELLED"],
+        "triggers": ["MEETING_STARTED"],  # never due here: nothing is sent while requests are checked
         "active": True,
         "secret": "s3cret",
         "payloadTemplate": '{"title": "{{title}}"}',
@@ -320,12 +320,14 @@ def _contract(response: httpx.Response) -> None:
 
 @pytest.fixture
 async def world(client: httpx.AsyncClient, make_account: MakeAccount) -> World:
-    return await make_world(client, await make_account("alice"))
+    # MEETING_ENDED of bookings in 2031: the outbox gets rows, but none is due, so no webhook worker of
+    # the session (tests/client's live server runs one on this database) writes while a request is checked
+    return await make_world(client, await make_account("alice"), trigger="MEETING_ENDED")
 
 
 @pytest.fixture
-async def probe(db: Database, client: httpx.AsyncClient) -> AsyncIterator[Probe]:
-    yield Probe(db, client, [])
+def probe(db: Database, client: httpx.AsyncClient) -> Probe:
+    return Probe(db, client, [])
 
 
 def _operations(app: FastAPI) -> dict[tuple[str, str], dict[str, Any]]:
@@ -614,7 +616,6 @@ ABSURD_DATES = ("0000-01-01T00:00:00Z", "9999-12-31T23:30:00Z", "+10000-01-01T00
 
 
 async def test_absurd_dates_and_year_ranges_are_a_clear_400_that_writes_nothing(world: World, probe: Probe) -> None:
-    when = "start"
     for moment in ABSURD_DATES:
         day = moment[: moment.index("T")]
         attendee = {"name": "Guest", "email": "guest@example.com", "timeZone": "UTC"}
@@ -658,7 +659,7 @@ async def test_absurd_dates_and_year_ranges_are_a_clear_400_that_writes_nothing(
         ]
         for method, path, headers, body, params in cases:
             await probe.send(
-                f"{when}={moment}", method, path, headers=headers, json_body=body, params=params, expect=(400,)
+                f"date {moment}", method, path, headers=headers, json_body=body, params=params, expect=(400,)
             )
     # ranges of years, and dates that do not exist
     for params in (

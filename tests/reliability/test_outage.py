@@ -22,8 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.db import Database, migrate
-from slotwise.users import service as users
 from tests.conftest import Account, MakeAccount
+from tests.reliability.conftest import create_account
 from tests.reliability.pgcluster import PrivatePostgres, pg_bin_dir
 from tests.reliability.processes import Load, active_bookings, in_ci, server_env
 from tests.reliability.world import make_world
@@ -107,13 +107,7 @@ async def _first_success_after(load: Load, moment: float, *, within: float) -> f
 async def _account(url: str) -> Account:
     database = Database(url)
     try:
-        async with database.session() as session:
-            user = await users.create_user(
-                session, email="host@example.com", username="host", time_zone="UTC", name="Host"
-            )
-            issued = await users.issue_key(session, user, prefix="cal_")
-            await session.commit()
-            return Account(user, issued.key)
+        return await create_account(database)
     finally:
         await database.dispose()
 

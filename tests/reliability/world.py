@@ -66,9 +66,14 @@ class World:
 
 
 async def make_world(
-    http: httpx.AsyncClient, host: Account, *, hook_url: str = "http://127.0.0.1:9/hook", time_zone: str = "UTC"
+    http: httpx.AsyncClient,
+    host: Account,
+    *,
+    hook_url: str = "http://127.0.0.1:9/hook",
+    trigger: str = "BOOKING_CREATED",
+    time_zone: str = "UTC",
 ) -> World:
-    """The host's world; its two webhooks (the host's and the event type's) post BOOKING_CREATED to
+    """The host's world; its two webhooks (the host's and the event type's) post ``trigger`` to
     ``hook_url``."""
     auth = host.headers
     schedule = ok(
@@ -95,7 +100,7 @@ async def make_world(
         )
     )
     starts = iter([slot["start"] for day in sorted(days) for slot in days[day]])
-    hook = {"subscriberUrl": hook_url, "triggers": ["BOOKING_CREATED"], "active": True}
+    hook = {"subscriberUrl": hook_url, "triggers": [trigger], "active": True}
     webhook = ok(await http.post("/v2/webhooks", headers=auth, json=hook), 201)
     event_type_webhook = ok(
         await http.post(f"/v2/event-types/{event_type['id']}/webhooks", headers=auth, json=hook), 201
