@@ -47,13 +47,13 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .intervals import Interval, contains, intersect_all, merge, subtract, union
 from .limits import BookingLedger, limit_blocks
 from .models import EventRules, Host, Rejection, Slot
 from .schedule import CompiledSchedule
-from .tz import Zone, get_zone, utc_datetime
+from .tz import Zone, get_zone
 
 __all__ = ["check_start", "compute_slots"]
 
@@ -146,6 +146,9 @@ class _HostData:
                 raise ValueError("Busy datetimes must be timezone-aware")
             s, e = floor(bs.timestamp()), ceil(be.timestamp())
             if e > s:  # an empty interval blocks nothing, even with buffers
+                append((s - after, e + before))
+        for s, e in host.booked:
+            if e > s:
                 append((s - after, e + before))
         # this event type's bookings: their own buffers plus ours
         ledger_items: list[Interval] = []
@@ -546,6 +549,8 @@ class _Ctx:
             bs, be = _ts_floor(b.start), _ts_ceil(b.end)
             if be > bs and bs < hi and be > lo:
                 kinds.add(b.kind)
+        if any(be > bs and bs < hi and be > lo for bs, be in hd.host.booked):
+            kinds.add("booking")
         seat_starts = hd.seat_at if self.seated else {}
         for b in hd.host.event_bookings:
             bs, be = _ts_floor(b.start), _ts_ceil(b.end)
@@ -619,20 +624,14 @@ def compute_slots(
         return []
     ctx = _Ctx(hosts, rules, now, booker_time_zone)
     _, starts, extra, _ = ctx.compute(lo, hi)
-    td = timedelta(seconds=ctx.len_s)
-    out: list[Slot] = []
-    append = out.append
+    length = ctx.len_s
     if extra is None:
         ids = ctx.all_ids
-        seats_none = None
-        for g in starts:
-            st = utc_datetime(g)
-            append(Slot(st, st + td, ids, seats_none, None))
-    else:
-        for g in starts:
-            st = utc_datetime(g)
-            hids, booked, uid = extra[g]
-            append(Slot(st, st + td, hids, booked, uid))
+        return [Slot(g, g + length, ids) for g in starts]
+    out: list[Slot] = []
+    for g in starts:
+        hids, booked, uid = extra[g]
+        out.append(Slot(g, g + length, hids, booked, uid))
     return out
 
 

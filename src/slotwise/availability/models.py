@@ -6,10 +6,11 @@ cached and hashed freely by the services that build them from the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = [
     "BookingWindow",
@@ -145,6 +146,8 @@ class Host:
       For week/month/year limits pass every booking of the periods touched by the query.
     * ``seated``: seated bookings of this event type; they do not block their own start until full.
     * ``fixed``: collective / fixed host; ``False`` = round-robin member of ``group``.
+    * ``booked``: more of ``busy``, as ``(start, end)`` epoch seconds of kind ``"booking"`` (the
+      database hands them over as integers: no datetime per row on the hot path).
     """
 
     host_id: int
@@ -156,6 +159,7 @@ class Host:
     seated: tuple[SeatedBooking, ...] = ()
     fixed: bool = True
     group: str | None = None
+    booked: Sequence[tuple[int, int]] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,15 +198,25 @@ class EventRules:
         return self.interval or self.length
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """An offered start. ``start``/``end`` are UTC-aware; ``end = start + length``."""
+class Slot(NamedTuple):
+    """An offered start, ``[start_epoch, end_epoch)`` in epoch seconds (``end = start + length``);
+    :attr:`start` and :attr:`end` give them as UTC datetimes. Renderers format the integers directly:
+    a month holds hundreds of slots, and a datetime (or a frozen dataclass) per slot costs more than
+    computing it."""
 
-    start: datetime
-    end: datetime
+    start_epoch: int
+    end_epoch: int
     host_ids: tuple[int, ...]
     seats_booked: int | None = None
     booking_uid: str | None = None
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(self.start_epoch, UTC)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.fromtimestamp(self.end_epoch, UTC)
 
 
 class Rejection(StrEnum):

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from slotwise.availability import Slot
 from slotwise.http.types import Id, TimeZoneName
 from slotwise.slots.schemas import Instant, Minutes
-from slotwise.slots.times import date_key, format_instant, zone_of
+from slotwise.slots.times import EpochFormatter, zone_of
 
 LEGACY_QUERY_NAMES = frozenset({"startTime", "endTime"})
 
@@ -81,15 +81,17 @@ def render_legacy_slots(
     slots: Sequence[Slot], *, time_zone: str | None, range_format: bool, seats_total: int | None
 ) -> LegacySlotsOutput:
     """Group by day in ``time_zone``; times always in UTC (as Cal.com's legacy endpoint)."""
-    zone = zone_of(time_zone)
+    local = EpochFormatter(zone_of(time_zone))
+    utc = EpochFormatter(None)
     days: dict[str, list[LegacySlot]] = {}
     for slot in slots:
+        start = utc.instant(slot.start_epoch)
         if range_format:
-            item = LegacySlot(startTime=format_instant(slot.start), endTime=format_instant(slot.end))
+            item = LegacySlot(startTime=start, endTime=utc.instant(slot.end_epoch))
         else:
-            item = LegacySlot(time=format_instant(slot.start))
+            item = LegacySlot(time=start)
         if seats_total is not None:
             item.attendees = slot.seats_booked or 0
             item.bookingUid = slot.booking_uid or None
-        days.setdefault(date_key(slot.start, zone), []).append(item)
+        days.setdefault(local.day_and_instant(slot.start_epoch)[0], []).append(item)
     return LegacySlotsOutput(data=LegacySlotsData(slots=days))

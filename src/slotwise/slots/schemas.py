@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchem
 from slotwise.availability import Slot
 from slotwise.http.types import Id, TimeZoneName, WholeNumber
 from slotwise.slots.models import SlotReservation
-from slotwise.slots.times import InstantError, date_key, format_instant, parse_instant, zone_of
+from slotwise.slots.times import EpochFormatter, InstantError, format_instant, parse_instant, zone_of
 
 MAX_DURATION_MINUTES = 1440  # a slot is at most a day long
 MAX_RESERVATION_MINUTES = 1440  # a hold lasts at most a day
@@ -174,19 +174,23 @@ def render_slots(
     """The ``SlotsOutput_2024_09_04`` body as plain data (a month holds hundreds of slots: building a
     model per slot cost more than computing them). Days are keyed in ``time_zone``; instants are UTC
     (``Z``) when no zone was asked for."""
-    zone = zone_of(time_zone)
-    shown = None if time_zone is None else zone
+    clock = EpochFormatter(zone_of(time_zone))
     days: dict[str, list[dict[str, Any]]] = {}
     for slot in slots:
-        item: dict[str, Any] = {"start": format_instant(slot.start, shown)}
+        day, start = clock.day_and_instant(slot.start_epoch)
+        item: dict[str, Any] = {"start": start}
         if range_format:
-            item["end"] = format_instant(slot.end, shown)
+            item["end"] = clock.instant(slot.end_epoch)
         if seats_total is not None:
             booked = slot.seats_booked or 0
             item |= {"seatsBooked": booked, "seatsRemaining": max(0, seats_total - booked), "seatsTotal": seats_total}
             if slot.booking_uid:
                 item["bookingUid"] = slot.booking_uid
-        days.setdefault(date_key(slot.start, zone), []).append(item)
+        day_items = days.get(day)
+        if day_items is None:
+            days[day] = [item]
+        else:
+            day_items.append(item)
     return {"status": "success", "data": days}
 
 

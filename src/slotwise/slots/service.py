@@ -31,7 +31,7 @@ from slotwise.availability import (
     check_start,
     compute_slots,
 )
-from slotwise.bookings.queries import booking_busy
+from slotwise.bookings.queries import EventTypeContext, booking_busy, event_type_context
 from slotwise.db import utcnow
 from slotwise.event_types import service as event_types
 from slotwise.event_types.models import EventType
@@ -81,12 +81,14 @@ class SlotResult:
 class HostBusy:
     """One host's busy data for a window, in the engine's terms.
 
-    ``busy`` blocks time (bookings of other event types, live reservations, calendar events);
+    ``busy`` blocks time (live reservations, calendar events), and so does ``booked`` (bookings'
+    blocks in epoch seconds);
     ``event_bookings`` are this event type's bookings (they also drive booking limits); ``seated``
     are this seated event type's bookings and seat holds (they fill seats instead of blocking).
     """
 
     busy: list[Busy] = field(default_factory=list)
+    booked: list[tuple[int, int]] = field(default_factory=list)
     event_bookings: list[Busy] = field(default_factory=list)
     seated: list[SeatedBooking] = field(default_factory=list)
 
@@ -98,6 +100,9 @@ class _Target:
     schedule_id: int | None
     rules: EventRules
     duration: int
+    # keeps the event type's owner and schedule in the session's identity map (it holds them weakly),
+    # so that finding the schedule costs no query
+    context: EventTypeContext | None = None
 
 
 # --- busy time ---------------------------------------------------------------------------------
@@ -119,8 +124,9 @@ async def busy_intervals(
     window-bounded index range scans, so nothing outside the window is loaded.
 
     * Active bookings (``bookings.queries.booking_busy``), except ``exclude_booking_uid`` (the
-      booking being rescheduled): other event types' blocks in ``busy``, this event type's in
-      ``event_bookings``, this seated event type's in ``seated``.
+      booking being rescheduled): their blocks in ``booked`` (epoch seconds); this seated event
+      type's in ``event_bookings`` and ``seated``; with booking limits, this event type's in
+      ``event_bookings`` too.
     * Unexpired reservations (kind ``"reservation"``), except ``exclude_reservation_uid`` (the
       caller's own hold). For a seated event type its own reservations are seat holds, appended to
       ``seated`` *after* the bookings so that a slot's ``booking_uid`` is the booking's.
@@ -140,7 +146,7 @@ async def busy_intervals(
     )
     for host_id, times in booked.items():  # bookings first: a seated slot's booking_uid is the booking's
         target = result[host_id]
-        target.busy.extend(times.busy)
+        target.booked = times.blocks
         target.event_bookings.extend(times.event_bookings)
         target.seated.extend(times.seated)
     query = select(
@@ -223,6 +229,7 @@ async def _hosts(
                 busy=tuple(taken.busy),
                 event_bookings=tuple(taken.event_bookings),
                 seated=tuple(taken.seated),
+                booked=taken.booked,
             )
         )
     return hosts
@@ -235,14 +242,16 @@ async def _owner(session: AsyncSession, event_type: EventType) -> User:
     return owner
 
 
-async def _event_type_target(session: AsyncSession, event_type: EventType, duration: int | None) -> _Target:
+def _event_type_target(context: EventTypeContext, duration: int | None) -> _Target:
+    event_type = context.event_type
     length = event_types.check_duration(event_type, duration, field="duration")
     return _Target(
         event_type=event_type,
-        users=[await _owner(session, event_type)],
+        users=[context.owner],
         schedule_id=event_type.schedule_id,
         rules=event_types.to_engine_rules(event_type, length),
         duration=length,
+        context=context,
     )
 
 
@@ -255,8 +264,10 @@ async def _user(session: AsyncSession, username: str) -> User:
 
 async def _resolve(session: AsyncSession, query: SlotQuery) -> _Target:
     if query.event_type_id is not None:
-        event_type = await event_types.get_event_type(session, query.event_type_id)
-        return await _event_type_target(session, event_type, query.duration)
+        context = await event_type_context(session, event_type_id=query.event_type_id)
+        if context is None:
+            raise not_found("Event Type not found")
+        return _event_type_target(context, query.duration)
     if query.event_type_slug is not None:
         if query.team_slug is not None:
             raise not_found(f"Team {query.team_slug} not found.")
@@ -264,9 +275,11 @@ async def _resolve(session: AsyncSession, query: SlotQuery) -> _Target:
             raise bad_request(
                 "eventTypeSlug needs the owner's username: send username=<owner> with it (or send eventTypeId)."
             )
-        await _user(session, query.username)
-        found = await event_types.find_by_slug(session, query.username, query.event_type_slug)
-        return await _event_type_target(session, found, query.duration)
+        context = await event_type_context(session, username=query.username, slug=query.event_type_slug)
+        if context is None:
+            await _user(session, query.username)
+            raise not_found(f"Event Type '{query.event_type_slug}' of user '{query.username}' not found")
+        return _event_type_target(context, query.duration)
     if query.usernames:
         names = list(dict.fromkeys(query.usernames))
         if len(names) < 2:

@@ -95,3 +95,62 @@ def format_instant(moment: datetime, zone: tzinfo | None = None) -> str:
 
 def date_key(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).date().isoformat()
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+# "THH:MM:00.000" for every minute of a day: slots start on whole minutes
+_CLOCK = [f"T{minute // 60:02d}:{minute % 60:02d}:00.000" for minute in range(24 * 60)]
+
+
+class EpochFormatter:
+    """Formats many epoch seconds as :func:`format_instant` and :func:`date_key` would, in one zone,
+    without a datetime per instant (a month of slots is hundreds of them). The zone's offset is looked
+    up once per UTC day (checked at both ends of the day; only a day with a transition looks up each
+    instant), each date's text is built once, and whole minutes come from a table."""
+
+    def __init__(self, zone: tzinfo | None) -> None:
+        self._zone = None if zone is None or zone is UTC else zone
+        self._days: dict[int, tuple[int, str] | None] = {}  # UTC day -> (offset, suffix) if constant
+        self._dates: dict[int, str] = {}
+
+    def _offset_at(self, epoch: int) -> int:
+        if self._zone is None:
+            return 0
+        return int(datetime.fromtimestamp(epoch, self._zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    def _suffix(self, offset: int) -> str:
+        if self._zone is None:
+            return "Z"
+        sign = "-" if offset < 0 else "+"
+        hours, rest = divmod(abs(offset), 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{sign}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+
+    def _day(self, utc_day: int) -> tuple[int, str] | None:
+        first = self._offset_at(utc_day * 86_400)
+        constant = (first, self._suffix(first)) if first == self._offset_at(utc_day * 86_400 + 86_399) else None
+        self._days[utc_day] = constant
+        return constant
+
+    def _date(self, local_day: int) -> str:
+        text = self._dates[local_day] = date.fromordinal(local_day + _EPOCH_ORDINAL).isoformat()
+        return text
+
+    def day_and_instant(self, epoch: int) -> tuple[str, str]:
+        """(the local date ``YYYY-MM-DD``, ``YYYY-MM-DDTHH:MM:SS.000±HH:MM`` or ``...Z`` in UTC)."""
+        utc_day = epoch // 86_400
+        constant = self._days[utc_day] if utc_day in self._days else self._day(utc_day)
+        if constant is None:
+            offset = self._offset_at(epoch)
+            suffix = self._suffix(offset)
+        else:
+            offset, suffix = constant
+        local_day, seconds = divmod(epoch + offset, 86_400)
+        day = self._dates.get(local_day) or self._date(local_day)
+        minute, second = divmod(seconds, 60)
+        if second:
+            return day, f"{day}T{minute // 60:02d}:{minute % 60:02d}:{second:02d}.000{suffix}"
+        return day, day + _CLOCK[minute] + suffix
+
+    def instant(self, epoch: int) -> str:
+        return self.day_and_instant(epoch)[1]
