@@ -18,6 +18,7 @@ from slotwise.http.middleware import BodySizeLimitMiddleware, PathAliasMiddlewar
 from slotwise.http.openapi import install_openapi
 from slotwise.http.ratelimit import RateLimiter, RateLimitMiddleware
 from slotwise.schedules.router import router as schedules_router
+from slotwise.slots.cache import SlotCache
 from slotwise.slots.router import router as slots_router
 from slotwise.users.router import router as users_router
 from slotwise.webhooks.router import router as webhooks_router
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.slot_cache = SlotCache(settings.slots_cache_bytes) if settings.slots_cache_bytes else None
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(health.router)

@@ -72,6 +72,8 @@ class Settings:
         default=("/health", "/ready", "/v2/docs", "/v2/docs-json", "/metrics")
     )
     max_body_bytes: int = 1_000_000
+    # GET /v2/slots answers kept in memory per process (see docs/slots.md, "Caching"); 0 turns it off
+    slots_cache_bytes: int = 32_000_000
     log_level: str = "info"
     log_format: str | None = None  # "json" or "text"; None leaves logging alone (tests, embedding)
     # Webhook delivery (see docs/webhooks.md)
@@ -94,6 +96,7 @@ class Settings:
             rate_limit_requests=_int_env("SLOTWISE_RATE_LIMIT_REQUESTS", 120),
             rate_limit_window_seconds=_int_env("SLOTWISE_RATE_LIMIT_WINDOW_SECONDS", 60),
             max_body_bytes=_int_env("SLOTWISE_MAX_BODY_BYTES", 1_000_000),
+            slots_cache_bytes=max(0, _int_env("SLOTWISE_SLOTS_CACHE_BYTES", 32_000_000)),
             webhook_worker=_bool_env("SLOTWISE_WEBHOOK_WORKER", True),
             webhook_retry_schedule=_schedule_env("SLOTWISE_WEBHOOK_RETRY_SCHEDULE", DEFAULT_WEBHOOK_RETRY_SCHEDULE),
             webhook_retry_jitter=min(_float_env("SLOTWISE_WEBHOOK_RETRY_JITTER", 0.2), 1.0),

@@ -28,6 +28,7 @@ from slotwise.availability import (
     WeeklyRule,
     alignment_minutes,
     check_start,
+    compute_offer,
     compute_slots,
 )
 from slotwise.availability.intervals import intersect, merge, subtract, union
@@ -484,6 +485,25 @@ def test_invariants_and_check_start_agree(data: st.DataObject) -> None:
             cand = lo + timedelta(minutes=data.draw(st.integers(0, span - 1)))
         if lo <= cand < hi and ts(cand) not in offered:
             assert check_start(hs, rules, cand, now, booker_tz) is not None, cand
+
+
+@SETTINGS
+@given(data=st.data())
+def test_slots_stay_the_same_until_the_offer_says_they_may_change(data: st.DataObject) -> None:
+    """GET /v2/slots caches an answer until ``changes_at`` (or a change of its input): at any later
+    ``now`` before that instant, the engine must give exactly the same slots."""
+    lo, hi, now = data.draw(scenarios())
+    hs, mode = data.draw(team(lo))
+    rules = data.draw(event_rules(lo.date()))
+    rules = EventRules(**{**{f: getattr(rules, f) for f in rules.__slots__}, "mode": mode})  # type: ignore[arg-type]
+    booker_tz = data.draw(st.sampled_from(["UTC", "Asia/Kolkata", "America/New_York", "Pacific/Chatham"]))
+    offer = compute_offer(hs, rules, lo, hi, now, booker_tz)
+    assert offer.slots == compute_slots(hs, rules, lo, hi, now, booker_tz)
+    horizon = int(now.timestamp()) + 3 * 86_400 if offer.changes_at is None else offer.changes_at
+    if horizon <= int(now.timestamp()):
+        return
+    later = now + timedelta(seconds=data.draw(st.integers(1, horizon - int(now.timestamp()))) - 1)
+    assert slot_starts(compute_slots(hs, rules, lo, hi, later, booker_tz)) == slot_starts(offer.slots), later
 
 
 @SETTINGS

@@ -11,7 +11,7 @@ Modules: ``models`` (public dataclasses), ``intervals`` (sorted half-open intege
 ``limits`` (booking limits), ``engine`` (compute_slots / check_start).
 """
 
-from .engine import alignment_minutes, check_start, compute_slots
+from .engine import Offer, alignment_minutes, check_start, compute_offer, compute_slots
 from .models import (
     BookingWindow,
     Busy,
@@ -31,6 +31,7 @@ __all__ = [
     "DateOverride",
     "EventRules",
     "Host",
+    "Offer",
     "Period",
     "Rejection",
     "SeatedBooking",
@@ -38,5 +39,6 @@ __all__ = [
     "WeeklyRule",
     "alignment_minutes",
     "check_start",
+    "compute_offer",
     "compute_slots",
 ]

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from .intervals import Interval, contains, intersect_all, merge, subtract, union
@@ -55,7 +56,7 @@ from .models import EventRules, Host, Rejection, Slot
 from .schedule import CompiledSchedule
 from .tz import Zone, get_zone
 
-__all__ = ["check_start", "compute_slots"]
+__all__ = ["Offer", "check_start", "compute_offer", "compute_slots"]
 
 _ALIGNMENTS = (60, 30, 20, 15, 10, 5)
 _ROLLING_CHUNK_DAYS = 31
@@ -218,6 +219,9 @@ class _Ctx:
         self.align_s = alignment_minutes(rules.step) * 60
         self.now = _ts_ceil(now)
         self.earliest = self.now + rules.minimum_notice * 60
+        # the earliest start any generate() of this call offered: once the minimum notice passes it, the
+        # passage of time alone changes the answer (see Offer.changes_at)
+        self.first_generated: int | None = None
         self.booker = get_zone(booker_time_zone)
         self.hosts = [_HostData(h, rules, self.len_s) for h in hosts]
         self.align_zone: Zone | None = self.hosts[0].zone if self.hosts else None
@@ -375,7 +379,21 @@ class _Ctx:
                         starts.append(g)
                         extra[g] = res
                     g += step
+        if starts and (self.first_generated is None or starts[0] < self.first_generated):
+            self.first_generated = starts[0]
         return starts, extra
+
+    def changes_at(self) -> int | None:
+        """The first instant from which a later ``now`` could give other slots (None: never): when the
+        minimum notice passes the earliest start offered (past and too-soon starts drop out; with
+        ``only_first_slot_per_day`` or a rolling window, another start can then appear), and at the
+        booker's next midnight when the booking window counts days from today."""
+        moments: list[int] = []
+        if self.first_generated is not None:
+            moments.append(self.first_generated - self.rules.minimum_notice * 60)
+        if self.rules.window.kind in ("calendar_days", "business_days"):
+            moments.append(self.booker.day_start(self._booker_today() + 1) - 1)
+        return min(moments, default=None)
 
     def _check_hosts(
         self, plan: _Plan, free_starts: list[list[int]], g: int, seats: int | None
@@ -604,14 +622,25 @@ class _Ctx:
         return Rejection.OFF_GRID
 
 
-def compute_slots(
+@dataclass(frozen=True)
+class Offer:
+    """What :func:`compute_offer` found: the slots, and ``changes_at`` (epoch seconds), before which
+    the same input gives the same slots whatever the time (None: at any time). Callers that cache
+    slots must drop them from then on; any change of the input (a booking, a schedule) is theirs to
+    notice."""
+
+    slots: list[Slot]
+    changes_at: int | None
+
+
+def compute_offer(
     hosts: Sequence[Host],
     rules: EventRules,
     start: datetime,
     end: datetime,
     now: datetime,
     booker_time_zone: str = "UTC",
-) -> list[Slot]:
+) -> Offer:
     """Offered slots whose start lies in ``[start, end)``, sorted by start.
 
     ``booker_time_zone`` decides per-day grouping (``only_first_slot_per_day``) and the
@@ -621,18 +650,30 @@ def compute_slots(
     lo = _ts_ceil(start)
     hi = _ts_ceil(end)
     if hi <= lo or not hosts:
-        return []
+        return Offer([], None)
     ctx = _Ctx(hosts, rules, now, booker_time_zone)
     _, starts, extra, _ = ctx.compute(lo, hi)
     length = ctx.len_s
     if extra is None:
         ids = ctx.all_ids
-        return [Slot(g, g + length, ids) for g in starts]
+        return Offer([Slot(g, g + length, ids) for g in starts], ctx.changes_at())
     out: list[Slot] = []
     for g in starts:
         hids, booked, uid = extra[g]
         out.append(Slot(g, g + length, hids, booked, uid))
-    return out
+    return Offer(out, ctx.changes_at())
+
+
+def compute_slots(
+    hosts: Sequence[Host],
+    rules: EventRules,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    booker_time_zone: str = "UTC",
+) -> list[Slot]:
+    """The slots of :func:`compute_offer`."""
+    return compute_offer(hosts, rules, start, end, now, booker_time_zone).slots
 
 
 def check_start(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.db import Base, UTCDateTime, utcnow
@@ -28,3 +28,14 @@ class SlotReservation(Base):
     reservation_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AvailabilityStamp(Base):
+    """A random number per host, replaced by database triggers in the same transaction as any change of
+    the host's availability (bookings, seats, reservations, schedules, event types, the user's zone or
+    default schedule; migration 0006). Cached slot answers are served only while it is unchanged."""
+
+    __tablename__ = "availability_stamps"
+
+    host_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    stamp: Mapped[int] = mapped_column(BigInteger)

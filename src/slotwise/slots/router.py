@@ -18,6 +18,7 @@ from slotwise.http.deps import DatabaseDep, SessionDep
 from slotwise.http.errors import bad_request, not_found
 from slotwise.http.versioning import SLOTS, ApiVersion
 from slotwise.slots import service
+from slotwise.slots.cache import SlotCache
 from slotwise.slots.legacy import (
     LEGACY_QUERY_NAMES,
     LegacyGetSlotsQuery,
@@ -71,22 +72,37 @@ async def _caller_then_release(session: SessionDep, user: User | None) -> int | 
 async def _slots(request: Request, session: SessionDep, *, legacy: bool) -> Response:
     """Serialised here, once: re-validating a month of slots through the response model would cost
     more than computing them (the response models still document the shapes)."""
+    cache: SlotCache | None = request.app.state.slot_cache
     if legacy:
         query, legacy_params = legacy_query(request.query_params, holder_uid(request))
-        result = await service.available_slots(session, query)
-        output = render_legacy_slots(
-            result.slots,
-            time_zone=legacy_params.timeZone,
-            range_format=legacy_params.slotFormat == "range",
-            seats_total=result.seats_total,
-        )
-        return Response(output.model_dump_json(exclude_none=True), media_type="application/json")
+
+        def render_legacy(result: service.SlotResult) -> bytes:
+            output = render_legacy_slots(
+                result.slots,
+                time_zone=legacy_params.timeZone,
+                range_format=legacy_params.slotFormat == "range",
+                seats_total=result.seats_total,
+            )
+            return output.model_dump_json(exclude_none=True).encode()
+
+        shape: tuple[object, ...] = ("legacy", legacy_params.timeZone, legacy_params.slotFormat)
+        body = await service.slots_answer(session, query, render=render_legacy, shape=shape, cache=cache)
+        return Response(body, media_type="application/json")
     query, params = current_query(request.query_params, holder_uid(request))
-    result = await service.available_slots(session, query)
-    body = render_slots(
-        result.slots, time_zone=params.timeZone, range_format=params.format == "range", seats_total=result.seats_total
-    )
-    return Response(to_json(body), media_type="application/json")
+
+    def render(result: service.SlotResult) -> bytes:
+        return to_json(
+            render_slots(
+                result.slots,
+                time_zone=params.timeZone,
+                range_format=params.format == "range",
+                seats_total=result.seats_total,
+            )
+        )
+
+    shape = ("2024-09-04", params.timeZone, params.format)
+    body = await service.slots_answer(session, query, render=render, shape=shape, cache=cache)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

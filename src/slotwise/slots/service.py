@@ -12,9 +12,9 @@ Writes that depend on availability (reservations here, bookings later) run in
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +29,7 @@ from slotwise.availability import (
     Slot,
     WeeklyRule,
     check_start,
-    compute_slots,
+    compute_offer,
 )
 from slotwise.bookings.queries import EventTypeContext, booking_busy, event_type_context
 from slotwise.db import utcnow
@@ -37,7 +37,8 @@ from slotwise.event_types import service as event_types
 from slotwise.event_types.models import EventType
 from slotwise.http.errors import ApiError, bad_request, forbidden, not_found, unauthorized
 from slotwise.schedules import service as schedules
-from slotwise.slots.models import SlotReservation
+from slotwise.slots.cache import CachedAnswer, SlotCache, Stamps
+from slotwise.slots.models import AvailabilityStamp, SlotReservation
 from slotwise.slots.times import format_instant
 from slotwise.users.models import User
 
@@ -47,6 +48,8 @@ DYNAMIC_DEFAULT_DURATION = 30
 MAX_RESERVATION_SPAN = timedelta(days=1)
 # Namespace (first key) of the per-host advisory locks on PostgreSQL; the second key is the user id.
 HOST_LOCK_NAMESPACE = 0x5107
+# A cached slots answer is recomputed at least this often (its stamps and expiry make it exact anyway).
+MAX_CACHED_AGE = timedelta(minutes=5)
 
 
 # --- service inputs and outputs ----------------------------------------------------------------
@@ -75,6 +78,9 @@ class SlotResult:
     duration: int
     seats_total: int | None
     event_type_id: int | None
+    host_ids: tuple[int, ...] = ()
+    # from this instant on, the passage of time alone may change the slots (None: it cannot)
+    changes_at: datetime | None = None
 
 
 @dataclass
@@ -91,6 +97,7 @@ class HostBusy:
     booked: list[tuple[int, int]] = field(default_factory=list)
     event_bookings: list[Busy] = field(default_factory=list)
     seated: list[SeatedBooking] = field(default_factory=list)
+    holds_expire: datetime | None = None  # when the first of the live reservations loaded here expires
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,7 @@ async def busy_intervals(
         SlotReservation.event_type_id,
         SlotReservation.slot_start,
         SlotReservation.slot_end,
+        SlotReservation.expires_at,
     ).where(
         SlotReservation.host_id.in_(list(host_ids)),
         # (host_id, slot_start) index: a bounded range scan; holds are at most MAX_RESERVATION_SPAN long
@@ -164,8 +172,10 @@ async def busy_intervals(
     )
     if exclude_reservation_uid:
         query = query.where(SlotReservation.uid != exclude_reservation_uid)
-    for host_id, held_event_type_id, slot_start, slot_end in (await session.execute(query)).all():
+    for host_id, held_event_type_id, slot_start, slot_end, expires_at in (await session.execute(query)).all():
         target = result[host_id]
+        if target.holds_expire is None or expires_at < target.holds_expire:
+            target.holds_expire = expires_at
         if seated and held_event_type_id == event_type_id:
             target.seated.append(SeatedBooking(start=slot_start, uid="", attendees=1, end=slot_end))
         else:
@@ -198,7 +208,8 @@ async def _hosts(
     reschedule_uid: str | None,
     reservation_uid: str | None,
     now: datetime,
-) -> list[Host]:
+) -> tuple[list[Host], datetime | None]:
+    """The engine's hosts, and when the first live reservation among their busy time expires."""
     rules = target.rules
     # What can touch a slot starting in [start, end): its length and both buffers around it, plus a
     # day each side (per-day rules look at the booker's whole days). A rolling booking window counts
@@ -232,7 +243,8 @@ async def _hosts(
                 booked=taken.booked,
             )
         )
-    return hosts
+    expiries = [taken.holds_expire for taken in busy.values() if taken.holds_expire is not None]
+    return hosts, min(expiries, default=None)
 
 
 async def _owner(session: AsyncSession, event_type: EventType) -> User:
@@ -308,7 +320,7 @@ async def available_slots(session: AsyncSession, query: SlotQuery, *, now: datet
     """The slots offered for ``query`` (the one computation behind every slots endpoint)."""
     moment = now or utcnow()
     target = await _resolve(session, query)
-    hosts = await _hosts(
+    hosts, holds_expire = await _hosts(
         session,
         target,
         query.start,
@@ -317,13 +329,65 @@ async def available_slots(session: AsyncSession, query: SlotQuery, *, now: datet
         reservation_uid=query.reservation_uid,
         now=moment,
     )
-    slots = compute_slots(hosts, target.rules, query.start, query.end, moment, query.time_zone)
+    offer = compute_offer(hosts, target.rules, query.start, query.end, moment, query.time_zone)
+    changes = [moment_ for moment_ in (holds_expire, _utc(offer.changes_at)) if moment_ is not None]
     return SlotResult(
-        slots=slots,
+        slots=offer.slots,
         duration=target.duration,
         seats_total=target.rules.seats_per_slot,
         event_type_id=target.event_type.id if target.event_type else None,
+        host_ids=tuple(user.id for user in target.users),
+        changes_at=min(changes, default=None),
     )
+
+
+def _utc(epoch: int | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+async def host_stamps(session: AsyncSession, host_ids: Iterable[int]) -> Stamps:
+    """The hosts' availability stamps (None for a host that has none yet), by host id."""
+    ids = sorted(set(host_ids))
+    rows = await session.execute(
+        select(AvailabilityStamp.host_id, AvailabilityStamp.stamp).where(AvailabilityStamp.host_id.in_(ids))
+    )
+    found: dict[int, int] = {host_id: stamp for host_id, stamp in rows}
+    return tuple((host_id, found.get(host_id)) for host_id in ids)
+
+
+async def slots_answer(
+    session: AsyncSession,
+    query: SlotQuery,
+    *,
+    render: Callable[[SlotResult], bytes],
+    shape: Hashable,
+    cache: SlotCache | None,
+    now: datetime | None = None,
+) -> bytes:
+    """The rendered answer to ``query`` (``render`` writes the response body; ``shape`` names how it
+    renders, for the cache key): from ``cache`` while its hosts' stamps are unchanged and its time has
+    not run out (``slots/cache.py``), else computed by :func:`available_slots` and cached."""
+    moment = now or utcnow()
+    if cache is None:
+        return render(await available_slots(session, query, now=moment))
+    if session.get_bind().dialect.name == "postgresql":
+        # one snapshot for the whole read, so the stamps label exactly the data the answer was built
+        # from (SQLite's read transaction is one snapshot already)
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    key = (query, shape)
+    cached = cache.get(key, moment.timestamp())
+    if cached is not None and await host_stamps(session, cached.host_ids) == cached.stamps:
+        cache.hits += 1
+        return cached.body
+    cache.misses += 1
+    result = await available_slots(session, query, now=moment)
+    body = render(result)
+    expires = moment + MAX_CACHED_AGE
+    if result.changes_at is not None and result.changes_at < expires:
+        expires = result.changes_at
+    stamps = await host_stamps(session, result.host_ids)
+    cache.put(key, CachedAnswer(body, result.host_ids, stamps, expires.timestamp()))
+    return body
 
 
 async def check_bookable(
@@ -349,7 +413,7 @@ async def check_bookable(
         duration=duration,
     )
     # check_start looks at the booker's whole day of `start` (and per-day rules): load that much
-    hosts = await _hosts(
+    hosts, _ = await _hosts(
         session,
         target,
         start - timedelta(days=2),

@@ -1,0 +1,120 @@
+"""availability stamps: a random number per host, replaced by every change of its availability
+
+``GET /v2/slots`` keeps computed answers in memory and serves one again only while the stamps of its
+hosts are unchanged. Triggers replace a host's stamp in the same transaction as the change, so no
+write path (API, CLI, a hand-written UPDATE) can forget to, and every API process sees the new stamp
+as soon as the change is committed. A random stamp (rather than a counter) cannot come back to an
+earlier value even if the table is emptied or a host id is reused.
+
+What counts: bookings and seats (attendees), reservations, schedules, event types, and a user's
+time zone or default schedule.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-23 01:55:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+# table -> (the column naming the host, the columns whose update matters: None = every column)
+WATCHED: dict[str, tuple[str, str | None]] = {
+    "bookings": ("host_id", None),
+    "slot_reservations": ("host_id", None),
+    "schedules": ("user_id", None),
+    "event_types": ("owner_id", None),
+    "users": ("id", "time_zone, default_schedule_id"),
+}
+# a seat added to or removed from a booking changes the slot's seat counts
+ATTENDEE_HOST = "(SELECT host_id FROM bookings WHERE id = {row}.booking_id)"
+
+
+def _host(table: str, column: str, row: str) -> str:
+    return ATTENDEE_HOST.format(row=row) if table == "attendees" else f"{row}.{column}"
+
+
+def _bump(host: str, random: str, *, unless: str | None = None, distinct: str = "IS DISTINCT FROM") -> str:
+    """A new stamp for ``host``; nothing when ``host`` is NULL or is ``unless``."""
+    condition = f"{host} IS NOT NULL" + (f" AND {host} {distinct} {unless}" if unless else "")
+    return (
+        f"INSERT INTO availability_stamps (host_id, stamp) SELECT {host}, {random} WHERE {condition} "
+        "ON CONFLICT (host_id) DO UPDATE SET stamp = excluded.stamp;"
+    )
+
+
+PG_RANDOM = "floor(random() * 9.2e18)::bigint"
+SQLITE_RANDOM = "random()"
+
+
+def _tables() -> dict[str, tuple[str, str | None]]:
+    return {**WATCHED, "attendees": ("booking_id", None)}
+
+
+def _postgresql() -> None:
+    for table, (column, updates) in _tables().items():
+        new, old = _host(table, column, "NEW"), _host(table, column, "OLD")
+        op.execute(
+            f"""CREATE FUNCTION availability_changed_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP <> 'INSERT' THEN {_bump(old, PG_RANDOM)} END IF;
+                IF TG_OP = 'INSERT' THEN {_bump(new, PG_RANDOM)}
+                ELSIF TG_OP = 'UPDATE' THEN {_bump(new, PG_RANDOM, unless=old)}
+                END IF;
+                RETURN NULL;
+            END $$"""
+        )
+        events = "INSERT OR UPDATE OR DELETE" if updates is None else f"UPDATE OF {updates}"
+        op.execute(
+            f"CREATE TRIGGER availability_changed AFTER {events} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION availability_changed_{table}()"
+        )
+
+
+def _sqlite() -> None:
+    for table, (column, updates) in _tables().items():
+        new, old = _host(table, column, "NEW"), _host(table, column, "OLD")
+        if updates is None:
+            op.execute(
+                f"CREATE TRIGGER availability_{table}_insert AFTER INSERT ON {table} BEGIN {_bump(new, SQLITE_RANDOM)} END"
+            )
+            op.execute(
+                f"CREATE TRIGGER availability_{table}_delete AFTER DELETE ON {table} BEGIN {_bump(old, SQLITE_RANDOM)} END"
+            )
+        of = "" if updates is None else f" OF {updates}"
+        op.execute(
+            f"CREATE TRIGGER availability_{table}_update AFTER UPDATE{of} ON {table} "
+            f"BEGIN {_bump(old, SQLITE_RANDOM)} {_bump(new, SQLITE_RANDOM, unless=old, distinct='IS NOT')} END"
+        )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "availability_stamps",
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("stamp", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("host_id", name=op.f("pk_availability_stamps")),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        _postgresql()
+    else:
+        _sqlite()
+
+
+def downgrade() -> None:
+    tables = list(_tables())
+    if op.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            op.execute(f"DROP TRIGGER IF EXISTS availability_changed ON {table}")
+            op.execute(f"DROP FUNCTION IF EXISTS availability_changed_{table}()")
+    else:
+        for table in tables:
+            for event in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS availability_{table}_{event}")
+    op.drop_table("availability_stamps")
