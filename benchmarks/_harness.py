@@ -51,7 +51,14 @@ class Server:
         self.process.wait(timeout=20)
 
 
-def start_server(database_url: str, port: int, *, app: str = "bench_app:create", workers: int = 1) -> Server:
+def start_server(
+    database_url: str,
+    port: int,
+    *,
+    app: str = "bench_app:create",
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+) -> Server:
     """Our app (plus a bare JSON endpoint at /bench/bare) under uvicorn, as in production."""
     env = {
         **os.environ,
@@ -59,6 +66,7 @@ def start_server(database_url: str, port: int, *, app: str = "bench_app:create",
         "SLOTWISE_RATE_LIMIT_REQUESTS": "100000000",
         "SLOTWISE_LOG_LEVEL": "warning",
         "SLOTWISE_WEBHOOK_WORKER": "0",
+        **(extra_env or {}),
     }
     command = [
         sys.executable,

@@ -7,10 +7,13 @@ event with a 15-minute interval, with 0 / 100 / 1,000 / 10,000 bookings inside t
 100,000 outside it. The first row has no bookings at all, so the second row shows what 100,000
 bookings outside the window cost (nothing, when the query is window-bounded).
 
-Per row: the engine's time per call (``compute_slots`` alone, inside the service) and the whole
-service call (database + engine), both in-process; the endpoint's p50/p95 over 500 sequential
-requests to a real server process; and the endpoint's throughput at 8 concurrent clients as a ratio
-of a bare JSON endpoint of the same app measured in the same run.
+Per row: the engine's time per call (``compute_offer`` alone, inside the service) and the whole
+service call (database + engine), both in-process and uncached; the endpoint's p50/p95 over 500
+sequential requests to a real server process; and the endpoint's throughput at 8 concurrent clients
+as a ratio of a bare JSON endpoint of the same app measured in the same run. Each size is measured on
+two server processes: the app as shipped (``cache on``: repeated questions are answered from memory
+while the hosts' availability stamps and the answer's time bound hold, see docs/slots.md) and with
+``SLOTWISE_SLOTS_CACHE_BYTES=0`` (``off``: every request computes).
 Targets: engine < 2 ms at 1,000 bookings; p95 < 20 ms; throughput >= 30 % of bare; linear growth.
 """
 
@@ -97,7 +100,7 @@ async def _seed(database: Database) -> tuple[int, int]:
 async def _in_process(database: Database, event_type_id: int, calls: int = 50) -> tuple[float, float, int]:
     """(median engine ms, median service ms, slots) for one 31-day query."""
     engine_times: list[float] = []
-    original = slots.compute_slots
+    original = slots.compute_offer
 
     def timed(*args: Any, **kwargs: Any) -> Any:
         began = time.perf_counter()
@@ -105,7 +108,7 @@ async def _in_process(database: Database, event_type_id: int, calls: int = 50) -
         engine_times.append(time.perf_counter() - began)
         return result
 
-    slots.compute_slots = timed  # type: ignore[assignment]
+    slots.compute_offer = timed  # type: ignore[assignment]
     service_times, count = [], 0
     try:
         query = slots.SlotQuery(start=WINDOW_START, end=WINDOW_END, event_type_id=event_type_id)
@@ -117,8 +120,20 @@ async def _in_process(database: Database, event_type_id: int, calls: int = 50) -
                 service_times.append(time.perf_counter() - began)
                 count = len(result.slots)
     finally:
-        slots.compute_slots = original  # type: ignore[assignment]
+        slots.compute_offer = original  # type: ignore[assignment]
     return statistics.median(engine_times[5:]) * 1000, statistics.median(service_times[5:]) * 1000, count
+
+
+async def _measure(base_url: str, path: str) -> tuple[Any, Any, Any]:
+    """(sequential latency, throughput at CONCURRENCY, the bare endpoint's throughput) on one server."""
+    versioned = {"cal-api-version": "2024-09-04"}
+    await load(base_url, lambda _: ("GET", path, None), total=50, concurrency=4, headers=versioned)
+    latency = await load(base_url, lambda _: ("GET", path, None), total=REQUESTS, concurrency=1, headers=versioned)
+    busy = await load(
+        base_url, lambda _: ("GET", path, None), total=REQUESTS, concurrency=CONCURRENCY, headers=versioned
+    )
+    bare = await load(base_url, lambda _: ("GET", "/bench/bare", None), total=REQUESTS, concurrency=CONCURRENCY)
+    return latency, busy, bare
 
 
 async def run(kind: str) -> list[str]:
@@ -127,12 +142,15 @@ async def run(kind: str) -> list[str]:
         await migrate(url)
         database = Database(url)
         host_id, event_type_id = await _seed(database)
-        server = start_server(url, 8791)
+        # the same app twice: as shipped (slot answers cached, exactly) and with the cache off
+        servers = {
+            "on": start_server(url, 8791),
+            "off": start_server(url, 8792, extra_env={"SLOTWISE_SLOTS_CACHE_BYTES": "0"}),
+        }
         path = (
             f"/v2/slots?eventTypeId={event_type_id}&start={WINDOW_START:%Y-%m-%d}"
             f"&end={(WINDOW_END - timedelta(days=1)):%Y-%m-%d}"
         )
-        versioned = {"cal-api-version": "2024-09-04"}
         try:
             plan = [(0, 0), *[(size, OUTSIDE) for size in SIZES]]
             outside_loaded = False
@@ -147,38 +165,28 @@ async def run(kind: str) -> list[str]:
                     outside_loaded = True
                 await _insert(database, _rows(host_id, event_type_id, inside, WINDOW_START, WINDOW_END - WINDOW_START))
                 engine_ms, service_ms, count = await _in_process(database, event_type_id)
-                await load(server.base_url, lambda _: ("GET", path, None), total=50, concurrency=4, headers=versioned)
-                latency = await load(
-                    server.base_url, lambda _: ("GET", path, None), total=REQUESTS, concurrency=1, headers=versioned
-                )
-                busy = await load(
-                    server.base_url,
-                    lambda _: ("GET", path, None),
-                    total=REQUESTS,
-                    concurrency=CONCURRENCY,
-                    headers=versioned,
-                )
-                bare = await load(
-                    server.base_url, lambda _: ("GET", "/bench/bare", None), total=REQUESTS, concurrency=CONCURRENCY
-                )
-                lines.append(
-                    f"| {kind} | {inside:>6,} | {outside:>7,} | {count:>5} | {engine_ms:6.2f} | {service_ms:7.2f} | "
-                    f"{latency.p50:6.2f} | {latency.percentile(95):6.2f} | {busy.per_second:7.0f} | "
-                    f"{bare.per_second:7.0f} | {busy.per_second / bare.per_second:5.0%} | {latency.errors + busy.errors} |"
-                )
-                print(lines[-1], flush=True)
+                for cache, server in servers.items():
+                    latency, busy, bare = await _measure(server.base_url, path)
+                    lines.append(
+                        f"| {kind} | {cache:>5} | {inside:>6,} | {outside:>7,} | {count:>5} | {engine_ms:6.2f} | "
+                        f"{service_ms:7.2f} | {latency.p50:6.2f} | {latency.percentile(95):6.2f} | "
+                        f"{busy.per_second:7.0f} | {bare.per_second:7.0f} | {busy.per_second / bare.per_second:5.0%} | "
+                        f"{latency.errors + busy.errors} |"
+                    )
+                    print(lines[-1], flush=True)
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
             await database.dispose()
     return lines
 
 
 async def main(kinds: list[str]) -> None:
     print(
-        "| db | inside | outside | slots | engine ms | service ms | p50 ms | p95 ms | slots req/s | bare req/s "
-        "| ratio | errors |"
+        "| db | cache | inside | outside | slots | engine ms | service ms | p50 ms | p95 ms | slots req/s "
+        "| bare req/s | ratio | errors |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for kind in kinds:
         await run(kind)
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, delete, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from slotwise.availability import (
     Busy,
@@ -345,14 +345,33 @@ def _utc(epoch: int | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
 
 
-async def host_stamps(session: AsyncSession, host_ids: Iterable[int]) -> Stamps:
-    """The hosts' availability stamps (None for a host that has none yet), by host id."""
-    ids = sorted(set(host_ids))
-    rows = await session.execute(
-        select(AvailabilityStamp.host_id, AvailabilityStamp.stamp).where(AvailabilityStamp.host_id.in_(ids))
-    )
-    found: dict[int, int] = {host_id: stamp for host_id, stamp in rows}
+_STAMPS = select(AvailabilityStamp.host_id, AvailabilityStamp.stamp).where(
+    AvailabilityStamp.host_id.in_(bindparam("hosts", expanding=True))
+)
+
+
+def _stamps(rows: Iterable[Row[int, int]], ids: list[int]) -> Stamps:
+    found = {host_id: stamp for host_id, stamp in rows}
     return tuple((host_id, found.get(host_id)) for host_id in ids)
+
+
+async def host_stamps(session: AsyncSession, host_ids: Iterable[int]) -> Stamps:
+    """The hosts' availability stamps (None for a host that has none yet), by host id, read in the
+    session's transaction."""
+    ids = sorted(set(host_ids))
+    return _stamps((await session.execute(_STAMPS, {"hosts": ids})).all(), ids)
+
+
+async def _stamps_now(session: AsyncSession, host_ids: Iterable[int]) -> Stamps:
+    """:func:`host_stamps` in one statement of its own: on PostgreSQL outside any transaction (a single
+    statement is a snapshot; it saves the BEGIN and ROLLBACK round trips of a cache hit)."""
+    bind = session.bind
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "postgresql":
+        return await host_stamps(session, host_ids)
+    ids = sorted(set(host_ids))
+    async with bind.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return _stamps((await autocommit.execute(_STAMPS, {"hosts": ids})).all(), ids)
 
 
 async def slots_answer(
@@ -370,16 +389,16 @@ async def slots_answer(
     moment = now or utcnow()
     if cache is None:
         return render(await available_slots(session, query, now=moment))
-    if session.get_bind().dialect.name == "postgresql":
-        # one snapshot for the whole read, so the stamps label exactly the data the answer was built
-        # from (SQLite's read transaction is one snapshot already)
-        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     key = (query, shape)
     cached = cache.get(key, moment.timestamp())
-    if cached is not None and await host_stamps(session, cached.host_ids) == cached.stamps:
+    if cached is not None and await _stamps_now(session, cached.host_ids) == cached.stamps:
         cache.hits += 1
         return cached.body
     cache.misses += 1
+    if session.get_bind().dialect.name == "postgresql":
+        # one snapshot for the whole computation, so the stamps label exactly the data the answer was
+        # built from (SQLite's read transaction is one snapshot already)
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     result = await available_slots(session, query, now=moment)
     body = render(result)
     expires = moment + MAX_CACHED_AGE
