@@ -85,6 +85,28 @@ async def _empty_all_tables(database: Database) -> None:
 
 
 @pytest.fixture
+async def own_database_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A freshly migrated database for this test alone, on the backend of ``database_url``."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite+aiosqlite:///{tmp_path / 'own.db'}"
+        await migrate(url)
+        yield url
+        return
+    name = "slotwise_own_" + uuid.uuid4().hex[:10]
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        await migrate(url)
+        yield url
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
     try:

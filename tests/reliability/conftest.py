@@ -4,39 +4,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from slotwise.db import Database, migrate
+from slotwise.db import Database
 from slotwise.users import service as users
-from tests.conftest import PG_ADMIN_URL, Account
-
-
-@pytest.fixture
-async def own_database_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A freshly migrated database for this test alone, on the backend of ``database_url``."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite+aiosqlite:///{tmp_path / 'own.db'}"
-        await migrate(url)
-        yield url
-        return
-    name = "slotwise_rel_" + uuid.uuid4().hex[:10]
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        await migrate(url)
-        yield url
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+from tests.conftest import Account
 
 
 @pytest.fixture
