@@ -156,4 +156,4 @@ def _tls() -> ssl.SSLContext:
 
 
 def new_sender() -> Sender:
-    return Sender(ssl_context=_tls())
+    return Sender(make_ssl_context=_tls)

@@ -20,7 +20,7 @@ import base64
 import contextlib
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
@@ -93,14 +93,22 @@ def _target(url: str) -> _Target:
 class Sender:
     """POSTs bodies and reads answers, reusing connections per origin. One per event loop."""
 
-    def __init__(self, *, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        make_ssl_context: Callable[[], ssl.SSLContext] = ssl.create_default_context,
+    ) -> None:
+        """``ssl_context``, or one made by ``make_ssl_context`` on the first https request (loading the
+        trust store takes a tenth of a second: not at start-up, and not at all without https)."""
         self._ssl_context = ssl_context
+        self._make_ssl_context = make_ssl_context
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._targets: dict[str, _Target] = {}
 
     def _tls(self) -> ssl.SSLContext:
         if self._ssl_context is None:
-            self._ssl_context = ssl.create_default_context()
+            self._ssl_context = self._make_ssl_context()
         return self._ssl_context
 
     async def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> Answer:
