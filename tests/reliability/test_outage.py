@@ -81,6 +81,8 @@ async def test_postgres_outage_gives_quick_503s_and_service_resumes_by_itself(
         assert all(o.body and "database" in o.body["error"]["message"] and o.retry_after == "5" for o in during)
         assert 500 not in statuses and -1 not in statuses, statuses  # no 500 storm, no dropped connection
         assert (ready_down.status_code, health_down.status_code) == (503, 200)
+        reports = server.log().count("database unavailable")
+        assert 1 <= reports <= 2, f"{reports} log lines for a 2-second outage: one per 10 s is enough"
         assert ready_up.status_code == 200
         assert recovered_at - up_at < 5, f"service took {recovered_at - up_at:.1f} s to resume"
         assert after and all(o.status in (200, 201, 409) for o in after), Counter(o.status for o in after)

@@ -7,6 +7,7 @@ exception class name Cal.com's NestJS server reports (clients read ``error.messa
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 logger = logging.getLogger("slotwise.errors")
 
@@ -188,8 +190,30 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request.scope, 400, message, details={"errors": items})
 
 
+class _OutageLog:
+    """One error line per ``every`` seconds while the database is down (with how many requests were
+    answered 503 meanwhile), not one per request: an outage under load would flood the log."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self.every = every
+        self._last = float("-inf")
+        self._quiet = 0
+
+    def record(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last < self.every:
+            self._quiet += 1
+            return
+        suppressed, self._quiet, self._last = self._quiet, 0, now
+        more = f" ({suppressed} more 503s since the last report)" if suppressed else ""
+        logger.error("database unavailable: %s%s", exc, more)
+
+
+_outage_log = _OutageLog()
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.error("database unavailable: %s", exc)
+    _outage_log.record(exc)
     return error_response(
         request.scope,
         503,
@@ -231,6 +255,12 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return await _unexpected(request, exc)
 
 
+async def _client_disconnect(request: Request, exc: Exception) -> JSONResponse:
+    # the client went away before its body arrived: nothing to answer, nothing went wrong here
+    logger.info("client disconnected during %s %s", request.method, request.url.path)
+    return error_response(request.scope, 400, "The request body did not arrive: the client disconnected.")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request.scope, 500, "Internal server error")
@@ -249,4 +279,5 @@ def install_error_handlers(app: FastAPI) -> None:
     # the driver's own socket errors (connection refused, reset, timed out) escape SQLAlchemy's wrapping
     # when the database is down; in a request the only sockets are the database's (and Redis')
     app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(ClientDisconnect, _client_disconnect)
     app.add_exception_handler(Exception, _unexpected)
