@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from slotwise.bookings.models import Attendee, Booking
 from slotwise.event_types.models import EventType
 from slotwise.observability import BOOKING_EVENTS
 from slotwise.users.models import User
+from slotwise.webhooks.models import Webhook
 from slotwise.webhooks.outbox import active_webhooks, enqueue
 
 BOOKING_TRIGGERS = frozenset(
@@ -34,14 +36,25 @@ BOOKING_TRIGGERS = frozenset(
 MEETING_TRIGGERS = ("MEETING_STARTED", "MEETING_ENDED")
 
 
-def _count_after_commit(session: AsyncSession, trigger: str) -> None:
-    """Count the event in metrics only if its transaction commits."""
-    sync_session = session.sync_session
+_COUNTED_FLAG = "slotwise.bookings.events_to_count"
 
-    def count(_session: object) -> None:
+
+def _count_after_commit(session: AsyncSession, trigger: str) -> None:
+    """Count the event in metrics only if its transaction commits. The triggers wait in the session's
+    ``info`` for the two listeners below (registering a listener on the session per event cost more
+    than the rest of the event's bookkeeping)."""
+    session.info.setdefault(_COUNTED_FLAG, []).append(trigger)
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed(session: Session) -> None:
+    for trigger in session.info.pop(_COUNTED_FLAG, ()):
         BOOKING_EVENTS.labels(trigger).inc()
 
-    event.listen(sync_session, "after_commit", count, once=True)
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_COUNTED_FLAG, None)
 
 
 def _instant(moment: datetime) -> str:
@@ -120,9 +133,13 @@ def booking_payload(booking: Booking, host: User, event_type: EventType | None) 
     }
 
 
-async def record_booking_event(session: AsyncSession, trigger: str, booking: Booking, **extra: Any) -> None:
+async def record_booking_event(
+    session: AsyncSession, trigger: str, booking: Booking, *, webhooks: list[Webhook] | None = None, **extra: Any
+) -> None:
     """Announce ``trigger`` for ``booking`` to its subscribers, in the caller's transaction.
 
+    ``webhooks``: the active webhooks of the booking's host and event type when the caller knows them
+    already in this transaction (``[]``: nobody listens), else they are looked up.
     ``extra`` lands in the payload: e.g. ``cancellationReason``, ``cancelledBy``, ``rejectionReason``,
     ``rescheduleUid``, ``rescheduleStartTime``, ``rescheduledBy``. BOOKING_NO_SHOW_UPDATED uses Cal.com's
     short payload ``{message, bookingUid, bookingId, attendees: [{email, noShow}]}``.
@@ -131,14 +148,11 @@ async def record_booking_event(session: AsyncSession, trigger: str, booking: Boo
         raise ValueError(f"unknown booking trigger {trigger}")
     _count_after_commit(session, trigger)
     await session.flush()  # ids and defaults are needed in the payload
-    host = await session.get(User, booking.host_id)
-    if host is None:  # pragma: no cover - the FK guarantees the host
-        raise ValueError(f"booking {booking.uid} has no host")
-    event_type = await session.get(EventType, booking.event_type_id) if booking.event_type_id else None
-
-    candidates = await active_webhooks(session, user_id=booking.host_id, event_type_id=booking.event_type_id)
+    candidates = webhooks
+    if candidates is None:
+        candidates = await active_webhooks(session, user_id=booking.host_id, event_type_id=booking.event_type_id)
     if not candidates:
-        return
+        return  # nobody listens: no payload to build (most changes of most hosts)
 
     async def announce(name: str, payload: dict[str, Any], due_at: datetime | None = None) -> None:
         await enqueue(
@@ -163,6 +177,10 @@ async def record_booking_event(session: AsyncSession, trigger: str, booking: Boo
         }
         await announce(trigger, payload)
         return
+    host = await session.get(User, booking.host_id)
+    if host is None:  # pragma: no cover - the FK guarantees the host
+        raise ValueError(f"booking {booking.uid} has no host")
+    event_type = await session.get(EventType, booking.event_type_id) if booking.event_type_id else None
     payload = {**booking_payload(booking, host, event_type), **extra}
     await announce(trigger, payload)
     if booking.status == "accepted" and trigger in {"BOOKING_CREATED", "BOOKING_RESCHEDULED"}:

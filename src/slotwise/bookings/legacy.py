@@ -186,7 +186,7 @@ def legacy_booking_output(booking: Booking, view: View, *, upper_status: bool = 
     for attendee in booking.attendees:
         if view.seated and not view.shows_seat(attendee):
             continue
-        base = (seated_attendee_output(attendee) if view.seated else attendee_output(attendee)).model_dump()
+        base = seated_attendee_output(attendee) if view.seated else attendee_output(attendee)
         attendees.append(
             LegacyAttendee(
                 name=base["name"],

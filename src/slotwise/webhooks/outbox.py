@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import ColumnElement, Exists, and_, bindparam, event, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -54,12 +54,31 @@ def new_delivery_id() -> str:
     return "msg_" + uuid.uuid4().hex
 
 
+# Built once: every booking change looks its subscribers up, and building the statement cost more
+# than running its cached compilation.
+_ACTIVE_OF_USER = select(Webhook).where(Webhook.user_id == bindparam("user_id"), Webhook.active.is_(True))
+_ACTIVE_OF_USER_OR_EVENT_TYPE = select(Webhook).where(
+    or_(Webhook.user_id == bindparam("user_id"), Webhook.event_type_id == bindparam("event_type_id")),
+    Webhook.active.is_(True),
+)
+
+
+def any_active_webhook(user_id: ColumnElement[Any], event_type_id: ColumnElement[Any]) -> Exists:
+    """SQL for "would :func:`active_webhooks` find any?", for a statement of the change that can answer it
+    on the way: when nobody listens (most changes of most hosts), the lookup is saved."""
+    return exists().where(
+        Webhook.active.is_(True),
+        or_(Webhook.event_type_id == event_type_id, and_(Webhook.event_type_id.is_(None), Webhook.user_id == user_id)),
+    )
+
+
 async def active_webhooks(session: AsyncSession, *, user_id: int, event_type_id: int | None) -> list[Webhook]:
     """Active webhooks of the user (user level) or of the event type: those that may hear about it."""
-    scope = Webhook.user_id == user_id
-    if event_type_id is not None:
-        scope = or_(scope, Webhook.event_type_id == event_type_id)
-    rows = (await session.scalars(select(Webhook).where(scope, Webhook.active.is_(True)))).all()
+    if event_type_id is None:
+        rows = (await session.scalars(_ACTIVE_OF_USER, {"user_id": user_id})).all()
+    else:
+        params = {"user_id": user_id, "event_type_id": event_type_id}
+        rows = (await session.scalars(_ACTIVE_OF_USER_OR_EVENT_TYPE, params)).all()
     return [hook for hook in rows if hook.event_type_id is None or hook.event_type_id == event_type_id]
 
 
