@@ -61,13 +61,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.slot_cache = SlotCache(settings.slots_cache_bytes) if settings.slots_cache_bytes else None
     install_error_handlers(app)
     install_openapi(app)
+    # Routes are matched in order: the busiest (booking pages: slots, then bookings) come first.
+    app.include_router(slots_router)
+    app.include_router(bookings_router)
     app.include_router(health.router)
     app.include_router(observability.router)
     app.include_router(users_router)
     app.include_router(schedules_router)
     app.include_router(event_types_router)
-    app.include_router(slots_router)
-    app.include_router(bookings_router)
     app.include_router(webhooks_router)
 
     # Added last = outermost: request id, path alias, size limit, rate limit, idempotency.

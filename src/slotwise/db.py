@@ -111,7 +111,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url, pool_size=2, max_overflow=2, pool_timeout=30)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_timeout=5)
+    # No pre-ping: it cost three round trips per transaction. A connection found dead (PostgreSQL restarted)
+    # fails its request with a 503 and makes SQLAlchemy discard every older pooled connection at once.
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=5)
 
 
 class Database:

@@ -32,7 +32,7 @@ from slotwise.availability import (
     compute_offer,
 )
 from slotwise.bookings.queries import EventTypeContext, booking_busy, event_type_context
-from slotwise.db import utcnow
+from slotwise.db import UTCDateTime, utcnow
 from slotwise.event_types import service as event_types
 from slotwise.event_types.models import EventType
 from slotwise.http.errors import ApiError, bad_request, forbidden, not_found, unauthorized
@@ -115,6 +115,25 @@ class _Target:
 # --- busy time ---------------------------------------------------------------------------------
 
 
+_reservations = SlotReservation.__table__.c
+# Built once (building a statement costs more than running its cached compilation). The
+# (host_id, slot_start) index gives a bounded range scan: holds are at most MAX_RESERVATION_SPAN long.
+_HOLDS = select(
+    _reservations.host_id,
+    _reservations.event_type_id,
+    _reservations.slot_start,
+    _reservations.slot_end,
+    _reservations.expires_at,
+).where(
+    _reservations.host_id.in_(bindparam("hosts", expanding=True)),
+    _reservations.slot_start >= bindparam("reach", type_=UTCDateTime()),
+    _reservations.slot_start < bindparam("end", type_=UTCDateTime()),
+    _reservations.slot_end > bindparam("start", type_=UTCDateTime()),
+    _reservations.expires_at > bindparam("now", type_=UTCDateTime()),
+)
+_HOLDS_EXCLUDING = _HOLDS.where(_reservations.uid != bindparam("exclude"))
+
+
 async def busy_intervals(
     session: AsyncSession,
     host_ids: Sequence[int],
@@ -156,23 +175,17 @@ async def busy_intervals(
         target.booked = times.blocks
         target.event_bookings.extend(times.event_bookings)
         target.seated.extend(times.seated)
-    query = select(
-        SlotReservation.host_id,
-        SlotReservation.event_type_id,
-        SlotReservation.slot_start,
-        SlotReservation.slot_end,
-        SlotReservation.expires_at,
-    ).where(
-        SlotReservation.host_id.in_(list(host_ids)),
-        # (host_id, slot_start) index: a bounded range scan; holds are at most MAX_RESERVATION_SPAN long
-        SlotReservation.slot_start >= start - MAX_RESERVATION_SPAN,
-        SlotReservation.slot_start < end,
-        SlotReservation.slot_end > start,
-        SlotReservation.expires_at > moment,
-    )
+    params: dict[str, object] = {
+        "hosts": list(host_ids),
+        "reach": start - MAX_RESERVATION_SPAN,
+        "end": end,
+        "start": start,
+        "now": moment,
+    }
     if exclude_reservation_uid:
-        query = query.where(SlotReservation.uid != exclude_reservation_uid)
-    for host_id, held_event_type_id, slot_start, slot_end, expires_at in (await session.execute(query)).all():
+        params["exclude"] = exclude_reservation_uid
+    held = await session.execute(_HOLDS_EXCLUDING if exclude_reservation_uid else _HOLDS, params)
+    for host_id, held_event_type_id, slot_start, slot_end, expires_at in held.all():
         target = result[host_id]
         if target.holds_expire is None or expires_at < target.holds_expire:
             target.holds_expire = expires_at
