@@ -106,3 +106,16 @@ async def test_a_rolled_back_change_keeps_the_stamp(db: Database, make_host: Mak
         await session.execute(update(User).where(User.id == host.account.user.id).values(time_zone="UTC"))
         await session.rollback()
     assert await stamp(db, host.account.user.id) == before
+
+
+async def test_one_transaction_changing_several_hosts_gives_each_a_new_stamp(db: Database, make_host: MakeHost) -> None:
+    alice, bob = await make_host("alice"), await make_host("bob")
+    before = [await stamp(db, host.account.user.id) for host in (alice, bob)]
+    async with db.session() as session:  # both hosts, each twice, in one transaction
+        for host in (alice, bob, alice, bob):
+            await session.execute(
+                update(EventType).where(EventType.id == host.event_type_id).values(length=EventType.length + 1)
+            )
+        await session.commit()
+    after = [await stamp(db, host.account.user.id) for host in (alice, bob)]
+    assert after[0] != before[0] and after[1] != before[1]
