@@ -363,7 +363,7 @@ _STAMPS = select(AvailabilityStamp.host_id, AvailabilityStamp.stamp).where(
 )
 
 
-def _stamps(rows: Iterable[Row[int, int]], ids: list[int]) -> Stamps:
+def _stamps(rows: Iterable[Row[int, int]] | Iterable[tuple[int, int]], ids: list[int]) -> Stamps:
     found = {host_id: stamp for host_id, stamp in rows}
     return tuple((host_id, found.get(host_id)) for host_id in ids)
 
@@ -376,15 +376,24 @@ async def host_stamps(session: AsyncSession, host_ids: Iterable[int]) -> Stamps:
 
 
 async def _stamps_now(session: AsyncSession, host_ids: Iterable[int]) -> Stamps:
-    """:func:`host_stamps` in one statement of its own: on PostgreSQL outside any transaction (a single
-    statement is a snapshot; it saves the BEGIN and ROLLBACK round trips of a cache hit)."""
+    """:func:`host_stamps` in one statement of its own, outside any transaction (a single statement is a
+    snapshot): a cache hit then costs no BEGIN and ROLLBACK. PostgreSQL: an autocommit connection.
+    SQLite: the statement goes straight to aiosqlite (``execute_fetchall``, one trip to its thread; the
+    connections run in autocommit mode, see ``db._configure_sqlite``), as through SQLAlchemy a hit took
+    a dozen trips."""
     bind = session.bind
-    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "postgresql":
+    if not isinstance(bind, AsyncEngine):
         return await host_stamps(session, host_ids)
     ids = sorted(set(host_ids))
     async with bind.connect() as connection:
-        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        return _stamps((await autocommit.execute(_STAMPS, {"hosts": ids})).all(), ids)
+        if bind.dialect.name == "postgresql":
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return _stamps((await autocommit.execute(_STAMPS, {"hosts": ids})).all(), ids)
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        marks = ", ".join("?" * len(ids))
+        sql = f"SELECT host_id, stamp FROM availability_stamps WHERE host_id IN ({marks})"  # only ? marks go in
+        return _stamps(await driver.execute_fetchall(sql, ids), ids)
 
 
 async def slots_answer(
