@@ -454,14 +454,23 @@ def team(draw: st.DrawFn, around: datetime, seated_ok: bool = True) -> tuple[lis
     return hs, mode
 
 
+@st.composite
+def team_scenarios(
+    draw: st.DrawFn,
+) -> tuple[datetime, datetime, datetime, list[Host], EventRules, str]:
+    """(query start, query end, now, hosts, rules in the team's mode, booker's zone)."""
+    lo, hi, now = draw(scenarios())
+    hs, mode = draw(team(lo))
+    rules = draw(event_rules(lo.date()))
+    rules = EventRules(**{**{f: getattr(rules, f) for f in rules.__slots__}, "mode": mode})  # type: ignore[arg-type]
+    booker_tz = draw(st.sampled_from(["UTC", "Asia/Kolkata", "America/New_York", "Pacific/Chatham"]))
+    return lo, hi, now, hs, rules, booker_tz
+
+
 @SETTINGS
 @given(data=st.data())
 def test_invariants_and_check_start_agree(data: st.DataObject) -> None:
-    lo, hi, now = data.draw(scenarios())
-    hs, mode = data.draw(team(lo))
-    rules = data.draw(event_rules(lo.date()))
-    rules = EventRules(**{**{f: getattr(rules, f) for f in rules.__slots__}, "mode": mode})  # type: ignore[arg-type]
-    booker_tz = data.draw(st.sampled_from(["UTC", "Asia/Kolkata", "America/New_York", "Pacific/Chatham"]))
+    lo, hi, now, hs, rules, booker_tz = data.draw(team_scenarios())
     slots = compute_slots(hs, rules, lo, hi, now, booker_tz)
     _check_invariants(hs, rules, slots, now, booker_tz)
 
@@ -492,11 +501,7 @@ def test_invariants_and_check_start_agree(data: st.DataObject) -> None:
 def test_slots_stay_the_same_until_the_offer_says_they_may_change(data: st.DataObject) -> None:
     """GET /v2/slots caches an answer until ``changes_at`` (or a change of its input): at any later
     ``now`` before that instant, the engine must give exactly the same slots."""
-    lo, hi, now = data.draw(scenarios())
-    hs, mode = data.draw(team(lo))
-    rules = data.draw(event_rules(lo.date()))
-    rules = EventRules(**{**{f: getattr(rules, f) for f in rules.__slots__}, "mode": mode})  # type: ignore[arg-type]
-    booker_tz = data.draw(st.sampled_from(["UTC", "Asia/Kolkata", "America/New_York", "Pacific/Chatham"]))
+    lo, hi, now, hs, rules, booker_tz = data.draw(team_scenarios())
     offer = compute_offer(hs, rules, lo, hi, now, booker_tz)
     assert offer.slots == compute_slots(hs, rules, lo, hi, now, booker_tz)
     horizon = int(now.timestamp()) + 3 * 86_400 if offer.changes_at is None else offer.changes_at

@@ -655,13 +655,10 @@ def compute_offer(
     _, starts, extra, _ = ctx.compute(lo, hi)
     length = ctx.len_s
     if extra is None:
-        ids = ctx.all_ids
-        return Offer([Slot(g, g + length, ids) for g in starts], ctx.changes_at())
-    out: list[Slot] = []
-    for g in starts:
-        hids, booked, uid = extra[g]
-        out.append(Slot(g, g + length, hids, booked, uid))
-    return Offer(out, ctx.changes_at())
+        slots = [Slot(g, g + length, ctx.all_ids) for g in starts]
+    else:  # per start: (host ids, seats booked, booking uid)
+        slots = [Slot(g, g + length, *extra[g]) for g in starts]
+    return Offer(slots, ctx.changes_at())
 
 
 def compute_slots(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -31,6 +31,7 @@ from slotwise.availability import (
     check_start,
     compute_offer,
 )
+from slotwise.availability.tz import utc_datetime
 from slotwise.bookings.queries import EventTypeContext, booking_busy, event_type_context
 from slotwise.db import UTCDateTime, utcnow
 from slotwise.event_types import service as event_types
@@ -343,7 +344,8 @@ async def available_slots(session: AsyncSession, query: SlotQuery, *, now: datet
         now=moment,
     )
     offer = compute_offer(hosts, target.rules, query.start, query.end, moment, query.time_zone)
-    changes = [moment_ for moment_ in (holds_expire, _utc(offer.changes_at)) if moment_ is not None]
+    engine_change = None if offer.changes_at is None else utc_datetime(offer.changes_at)
+    changes = [instant for instant in (holds_expire, engine_change) if instant is not None]
     return SlotResult(
         slots=offer.slots,
         duration=target.duration,
@@ -352,10 +354,6 @@ async def available_slots(session: AsyncSession, query: SlotQuery, *, now: datet
         host_ids=tuple(user.id for user in target.users),
         changes_at=min(changes, default=None),
     )
-
-
-def _utc(epoch: int | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
 
 
 _STAMPS = select(AvailabilityStamp.host_id, AvailabilityStamp.stamp).where(
