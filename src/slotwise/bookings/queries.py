@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +34,7 @@ from slotwise.availability import Busy, SeatedBooking
 from slotwise.availability.tz import utc_datetime
 from slotwise.bookings.models import ACTIVE_STATUSES, MAX_BLOCK_SPAN, Attendee, Booking
 from slotwise.db import UTCDateTime
+from slotwise.driver import DriverStatement
 from slotwise.event_types.models import EventType
 from slotwise.schedules.models import Schedule
 from slotwise.users.models import User
@@ -87,7 +88,37 @@ def _epoch(column: Any, *, postgresql: bool, ceil: bool) -> ColumnElement[int]:
     return whole + cast(func.substr(column, 21, 6) > "000000", Integer) if ceil else whole
 
 
-def _busy_query(*, postgresql: bool, seated: bool, excluding: bool) -> Select[Any]:
+class _SeatedRow(NamedTuple):
+    """A row of the seated busy query (its columns, in order)."""
+
+    host_id: int
+    block_start: int
+    block_end: int
+    id: int
+    uid: str
+    event_type_id: int | None
+    start: int
+    end: int
+
+
+def host_filter(column: ColumnElement[int], *, single: bool) -> ColumnElement[bool]:
+    """``column = :host`` for one host (every event type today), else ``column IN (:hosts)``. An expanding
+    ``IN`` is rewritten into the SQL text on every execution (and varies with the number of hosts); the
+    one-host form is compiled once and stays one prepared statement."""
+    return column == bindparam("host") if single else column.in_(bindparam("hosts", expanding=True))
+
+
+def host_params(host_ids: Sequence[int]) -> dict[str, Any]:
+    """The parameters of :func:`host_filter` for ``host_ids``."""
+    return {"host": host_ids[0]} if len(host_ids) == 1 else {"hosts": list(host_ids)}
+
+
+# Written into the statements (not bound, not expanded per execution), as in the overlap guard's WHERE:
+# PostgreSQL's generic plans can then use the guard's partial index.
+_ACTIVE = _bookings.status.in_([literal_column(f"'{status}'") for status in ACTIVE_STATUSES])
+
+
+def _busy_query(*, postgresql: bool, seated: bool, excluding: bool, single: bool) -> Select[Any]:
     """Active bookings whose blocks overlap ``[start, end)``: only (host, block) for the usual event type;
     seated event types also need each booking's own time and identity (its seats fill up)."""
     columns: list[Any] = [
@@ -119,25 +150,26 @@ def _busy_query(*, postgresql: bool, seated: bool, excluding: bool) -> Select[An
             _bookings.block_start < bindparam("end", type_=UTCDateTime()),
             _bookings.block_end > bindparam("start", type_=UTCDateTime()),
         ]
-    query = select(*columns).where(
-        _bookings.host_id.in_(bindparam("hosts", expanding=True)), *bounds, _bookings.status.in_(ACTIVE_STATUSES)
-    )
+    query = select(*columns).where(host_filter(_bookings.host_id, single=single), *bounds, _ACTIVE)
     return query.where(_bookings.uid != bindparam("exclude")) if excluding else query
 
 
 # Built once: the hot path of every availability check and every booking (Core, no ORM overhead).
 _BUSY = {
-    (postgresql, seated, excluding): _busy_query(postgresql=postgresql, seated=seated, excluding=excluding)
+    (postgresql, seated, excluding, single): DriverStatement(
+        _busy_query(postgresql=postgresql, seated=seated, excluding=excluding, single=single)
+    )
     for postgresql in (False, True)
     for seated in (False, True)
     for excluding in (False, True)
+    for single in (False, True)
 }
 _OWN = select(_bookings.host_id, _bookings.start_time, _bookings.end_time).where(
     _bookings.event_type_id == bindparam("event_type_id"),
     _bookings.host_id.in_(bindparam("hosts", expanding=True)),
     _bookings.start_time >= bindparam("lo", type_=UTCDateTime()),
     _bookings.start_time < bindparam("hi", type_=UTCDateTime()),
-    _bookings.status.in_(ACTIVE_STATUSES),
+    _ACTIVE,
 )
 _OWN_EXCLUDING = _OWN.where(_bookings.uid != bindparam("exclude"))
 
@@ -163,20 +195,20 @@ async def booking_busy(
         return result
     hosts = list(host_ids)
     connection = await session.connection()
-    params: dict[str, Any] = {"hosts": hosts, "reach": start - MAX_BLOCK_SPAN, "end": end, "start": start}
+    params: dict[str, Any] = {**host_params(hosts), "reach": start - MAX_BLOCK_SPAN, "end": end, "start": start}
     if exclude_booking_uid:
         params["exclude"] = exclude_booking_uid
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
         del params["reach"]
-    query = _BUSY[(postgresql, seated, bool(exclude_booking_uid))]
-    rows = (await connection.execute(query, params)).all()
+    query = _BUSY[(postgresql, seated, bool(exclude_booking_uid), len(hosts) == 1)]
+    rows = await query.fetch(session, params)
 
     # A booking's block already carries its buffers, which blocks exactly what the event's own
     # unwidened copy would (booking limits load their own copies below).
-    seated_rows = []
+    seated_rows: list[_SeatedRow] = []
     if seated:
-        for row in rows:
+        for row in map(_SeatedRow._make, rows):
             if row.event_type_id == event_type_id:
                 seated_rows.append(row)
             else:

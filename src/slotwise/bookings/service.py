@@ -30,6 +30,7 @@ from slotwise.bookings.events import record_booking_event
 from slotwise.bookings.fields import FieldErrors, LocationInput, Place, check_answers, resolve_place
 from slotwise.bookings.models import ACTIVE_STATUSES, MAX_BLOCK_SPAN, Attendee, Booking
 from slotwise.db import utcnow
+from slotwise.driver import DriverStatement
 from slotwise.event_types import service as event_types
 from slotwise.event_types.models import EventType
 from slotwise.http.errors import ApiError, bad_request, conflict, forbidden, not_found, unauthorized
@@ -71,7 +72,7 @@ def _insert_booking_with_attendee() -> Any:
     )
 
 
-_INSERT_BOOKING_WITH_ATTENDEE = _insert_booking_with_attendee()
+_INSERT_BOOKING_WITH_ATTENDEE = DriverStatement(_insert_booking_with_attendee())
 _BASE58 = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 # Rejections that mean "someone else has this time" (409); the others mean "this time is not offered" (400)
 _CONFLICTS = frozenset({Rejection.TAKEN, Rejection.RESERVED, Rejection.NO_SEATS})
@@ -232,7 +233,7 @@ async def _insert(session: AsyncSession, booking: Booking, attendees: list[Atten
             params = _row(booking, _BOOKING_PLAN, "b_")
             params.update(_row(attendees[0], _ATTENDEE_PLAN, "a_"))
             del params["a_booking_id"]  # the statement takes it from the booking it inserts
-            row = (await connection.execute(_INSERT_BOOKING_WITH_ATTENDEE, params)).one()
+            (row,) = await _INSERT_BOOKING_WITH_ATTENDEE.fetch(session, params)
             booking.id, attendees[0].id, listened = row
         else:
             booking.id = (await connection.execute(_INSERT_BOOKING, _row(booking, _BOOKING_PLAN))).scalar_one()

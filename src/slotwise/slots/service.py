@@ -15,8 +15,9 @@ import uuid
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, select, text
+from sqlalchemy import Row, Select, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from slotwise.availability import (
@@ -32,8 +33,9 @@ from slotwise.availability import (
     compute_offer,
 )
 from slotwise.availability.tz import utc_datetime
-from slotwise.bookings.queries import EventTypeContext, booking_busy, event_type_context
+from slotwise.bookings.queries import EventTypeContext, booking_busy, event_type_context, host_filter, host_params
 from slotwise.db import UTCDateTime, utcnow
+from slotwise.driver import DriverStatement
 from slotwise.event_types import service as event_types
 from slotwise.event_types.models import EventType
 from slotwise.http.errors import ApiError, bad_request, forbidden, not_found, unauthorized
@@ -117,22 +119,32 @@ class _Target:
 
 
 _reservations = SlotReservation.__table__.c
+
+
 # Built once (building a statement costs more than running its cached compilation). The
 # (host_id, slot_start) index gives a bounded range scan: holds are at most MAX_RESERVATION_SPAN long.
-_HOLDS = select(
-    _reservations.host_id,
-    _reservations.event_type_id,
-    _reservations.slot_start,
-    _reservations.slot_end,
-    _reservations.expires_at,
-).where(
-    _reservations.host_id.in_(bindparam("hosts", expanding=True)),
-    _reservations.slot_start >= bindparam("reach", type_=UTCDateTime()),
-    _reservations.slot_start < bindparam("end", type_=UTCDateTime()),
-    _reservations.slot_end > bindparam("start", type_=UTCDateTime()),
-    _reservations.expires_at > bindparam("now", type_=UTCDateTime()),
-)
-_HOLDS_EXCLUDING = _HOLDS.where(_reservations.uid != bindparam("exclude"))
+def _holds_query(*, excluding: bool, single: bool) -> Select[Any]:
+    query = select(
+        _reservations.host_id,
+        _reservations.event_type_id,
+        _reservations.slot_start,
+        _reservations.slot_end,
+        _reservations.expires_at,
+    ).where(
+        host_filter(_reservations.host_id, single=single),
+        _reservations.slot_start >= bindparam("reach", type_=UTCDateTime()),
+        _reservations.slot_start < bindparam("end", type_=UTCDateTime()),
+        _reservations.slot_end > bindparam("start", type_=UTCDateTime()),
+        _reservations.expires_at > bindparam("now", type_=UTCDateTime()),
+    )
+    return query.where(_reservations.uid != bindparam("exclude")) if excluding else query
+
+
+_HOLDS = {
+    (excluding, single): DriverStatement(_holds_query(excluding=excluding, single=single))
+    for excluding in (False, True)
+    for single in (False, True)
+}
 
 
 async def busy_intervals(
@@ -177,7 +189,7 @@ async def busy_intervals(
         target.event_bookings.extend(times.event_bookings)
         target.seated.extend(times.seated)
     params: dict[str, object] = {
-        "hosts": list(host_ids),
+        **host_params(host_ids),
         "reach": start - MAX_RESERVATION_SPAN,
         "end": end,
         "start": start,
@@ -185,8 +197,8 @@ async def busy_intervals(
     }
     if exclude_reservation_uid:
         params["exclude"] = exclude_reservation_uid
-    held = await session.execute(_HOLDS_EXCLUDING if exclude_reservation_uid else _HOLDS, params)
-    for host_id, held_event_type_id, slot_start, slot_end, expires_at in held.all():
+    held = await _HOLDS[(bool(exclude_reservation_uid), len(host_ids) == 1)].fetch(session, params)
+    for host_id, held_event_type_id, slot_start, slot_end, expires_at in held:
         target = result[host_id]
         if target.holds_expire is None or expires_at < target.holds_expire:
             target.holds_expire = expires_at
