@@ -7,6 +7,7 @@ import pytest
 
 from slotwise.app import create_app
 from slotwise.config import Settings
+from slotwise.http.ratelimit import LocalWindows
 from tests.conftest import MakeAccount
 from tests.support.contract import assert_error
 
@@ -98,3 +99,22 @@ async def test_redis_shares_the_limit_between_app_instances(settings: Settings) 
             statuses.append((await http.get("/v2/me")).status_code)
 
     assert statuses == [401, 401, 401, 401, 429]
+
+
+def test_the_window_moves_and_idle_callers_are_forgotten() -> None:
+    clock = [1000.0]
+    windows = LocalWindows(limit=2, window=60, clock=lambda: clock[0])
+
+    assert windows.hit("a")[:2] == (True, 1)
+    clock[0] += 30
+    assert windows.hit("a")[:2] == (True, 0)
+    refused = windows.hit("a")
+    assert refused[:2] == (False, 0)
+    assert refused[2] == pytest.approx(30)  # the first request leaves the window in 30 s
+    clock[0] += 30.5  # the first request has left the window, the second has not
+    assert windows.hit("a")[:2] == (True, 0)
+    assert windows.hit("b")[:2] == (True, 1)  # every caller has its own window
+
+    clock[0] += 61  # both idle for a whole window: dropped at the next sweep
+    windows.hit("c")
+    assert set(windows._times) == {"c"}
