@@ -180,19 +180,20 @@ async def booking_busy(
     start: datetime,
     end: datetime,
     *,
-    event_type_id: int | None = None,
+    event_type: EventType | None = None,
     seated: bool = False,
     exclude_booking_uid: str | None = None,
 ) -> dict[int, BookedTime]:
     """Active (accepted or pending) bookings of ``host_ids`` whose blocks overlap ``[start, end)``.
 
     Uses ``ix_bookings_host_block``. ``exclude_booking_uid`` (the booking being rescheduled) counts as
-    free. With booking limits on ``event_type_id``, its bookings of every period the window touches are
+    free. With booking limits on ``event_type``, its bookings of every period the window touches are
     loaded into ``event_bookings`` as well (``ix_bookings_event_type_start``).
     """
     result = {host_id: BookedTime() for host_id in host_ids}
     if not host_ids:
         return result
+    event_type_id = event_type.id if event_type is not None else None
     hosts = list(host_ids)
     connection = await session.connection()
     params: dict[str, Any] = {**host_params(hosts), "reach": start - MAX_BLOCK_SPAN, "end": end, "start": start}
@@ -227,7 +228,7 @@ async def booking_busy(
                 SeatedBooking(start=start_time, uid=row.uid, attendees=counts.get(row.id, 0), end=end_time)
             )
 
-    reach = _limit_reach(await session.get(EventType, event_type_id)) if event_type_id is not None else None
+    reach = _limit_reach(event_type)
     if reach is not None:
         own_params: dict[str, Any] = {
             "event_type_id": event_type_id,

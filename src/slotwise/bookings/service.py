@@ -530,6 +530,7 @@ async def create(
             reservation_uid=request.reservation_uid,
             booker_time_zone=request.attendee.time_zone,
             now=moment,
+            context=context,
         )
         if rejection is not None:
             raise rejection_error(rejection, event_type, start, index=index, count=len(starts))

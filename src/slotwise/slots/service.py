@@ -40,6 +40,7 @@ from slotwise.event_types import service as event_types
 from slotwise.event_types.models import EventType
 from slotwise.http.errors import ApiError, bad_request, forbidden, not_found, unauthorized
 from slotwise.schedules import service as schedules
+from slotwise.schedules.models import Schedule
 from slotwise.slots.cache import CachedAnswer, SlotCache, Stamps
 from slotwise.slots.models import AvailabilityStamp, SlotReservation
 from slotwise.slots.times import format_instant
@@ -153,7 +154,7 @@ async def busy_intervals(
     start: datetime,
     end: datetime,
     *,
-    event_type_id: int | None = None,
+    event_type: EventType | None = None,
     seated: bool = False,
     exclude_booking_uid: str | None = None,
     exclude_reservation_uid: str | None = None,
@@ -179,7 +180,7 @@ async def busy_intervals(
         host_ids,
         start,
         end,
-        event_type_id=event_type_id,
+        event_type=event_type,
         seated=seated,
         exclude_booking_uid=exclude_booking_uid,
     )
@@ -202,7 +203,7 @@ async def busy_intervals(
         target = result[host_id]
         if target.holds_expire is None or expires_at < target.holds_expire:
             target.holds_expire = expires_at
-        if seated and held_event_type_id == event_type_id:
+        if seated and event_type is not None and held_event_type_id == event_type.id:
             target.seated.append(SeatedBooking(start=slot_start, uid="", attendees=1, end=slot_end))
         else:
             target.busy.append(Busy(slot_start, slot_end, "reservation"))
@@ -213,11 +214,12 @@ async def busy_intervals(
 
 
 async def _host_schedule(
-    session: AsyncSession, user: User, schedule_id: int | None
+    session: AsyncSession, user: User, schedule_id: int | None, known: Schedule | None = None
 ) -> tuple[str, tuple[WeeklyRule, ...], tuple[DateOverride, ...]]:
     """The zone and rules of the schedule that applies to ``user`` (the event type's, else the
-    user's default, else Mon-Fri 09:00-17:00 in the user's zone)."""
-    schedule = await schedules.effective_schedule(session, user.id, schedule_id)
+    user's default, else Mon-Fri 09:00-17:00 in the user's zone); ``known`` is that schedule when
+    the caller has it already (an :class:`EventTypeContext`'s)."""
+    schedule = known or await schedules.effective_schedule(session, user.id, schedule_id)
     if schedule is None:
         weekly, overrides = schedules.fallback_rules()
         return user.time_zone, weekly, overrides
@@ -247,15 +249,17 @@ async def _hosts(
         [user.id for user in target.users],
         first - margin,
         end + timedelta(minutes=rules.length) + margin,
-        event_type_id=target.event_type.id if target.event_type else None,
+        event_type=target.event_type,
         seated=rules.seats_per_slot is not None,
         exclude_booking_uid=reschedule_uid,
         exclude_reservation_uid=reservation_uid,
         now=now,
     )
     hosts = []
+    context = target.context
     for user in target.users:
-        zone, weekly, overrides = await _host_schedule(session, user, target.schedule_id)
+        known = context.schedule if context is not None and user is context.owner else None
+        zone, weekly, overrides = await _host_schedule(session, user, target.schedule_id, known)
         taken = busy[user.id]
         hosts.append(
             Host(
@@ -451,17 +455,20 @@ async def check_bookable(
     reschedule_uid: str | None = None,
     booker_time_zone: str = "UTC",
     now: datetime | None = None,
+    context: EventTypeContext | None = None,
 ) -> Rejection | None:
     """``None`` when ``start`` is offered for ``duration`` minutes (as ``GET /v2/slots`` would show
     it to a caller holding ``reservation_uid``), else why not. Bookings call it inside their write
-    transaction after :func:`lock_hosts`; ``duration`` must be one of the event type's lengths."""
+    transaction after :func:`lock_hosts`; ``duration`` must be one of the event type's lengths.
+    ``context`` (the event type's, when the caller has loaded it) saves looking up owner and schedule."""
     moment = now or utcnow()
     target = _Target(
         event_type=event_type,
-        users=[await _owner(session, event_type)],
+        users=[context.owner if context is not None else await _owner(session, event_type)],
         schedule_id=event_type.schedule_id,
         rules=event_types.to_engine_rules(event_type, duration),
         duration=duration,
+        context=context,
     )
     # check_start looks at the booker's whole day of `start` (and per-day rules): load that much
     hosts, _ = await _hosts(
