@@ -57,7 +57,7 @@ class BookedTime:
     seated: list[SeatedBooking] = field(default_factory=list)
 
 
-def _limit_reach(event_type: EventType | None) -> timedelta | None:
+def limit_reach(event_type: EventType | None) -> timedelta | None:
     if event_type is None:
         return None
     units: set[str] = set()
@@ -118,7 +118,9 @@ def host_params(host_ids: Sequence[int]) -> dict[str, Any]:
 _ACTIVE = _bookings.status.in_([literal_column(f"'{status}'") for status in ACTIVE_STATUSES])
 
 
-def _busy_query(*, postgresql: bool, seated: bool, excluding: bool, single: bool) -> Select[Any]:
+def busy_query(
+    *, postgresql: bool, seated: bool, excluding: bool, single: bool, exclude_param: str = "exclude"
+) -> Select[Any]:
     """Active bookings whose blocks overlap ``[start, end)``: only (host, block) for the usual event type;
     seated event types also need each booking's own time and identity (its seats fill up)."""
     columns: list[Any] = [
@@ -151,13 +153,13 @@ def _busy_query(*, postgresql: bool, seated: bool, excluding: bool, single: bool
             _bookings.block_end > bindparam("start", type_=UTCDateTime()),
         ]
     query = select(*columns).where(host_filter(_bookings.host_id, single=single), *bounds, _ACTIVE)
-    return query.where(_bookings.uid != bindparam("exclude")) if excluding else query
+    return query.where(_bookings.uid != bindparam(exclude_param)) if excluding else query
 
 
 # Built once: the hot path of every availability check and every booking (Core, no ORM overhead).
 _BUSY = {
     (postgresql, seated, excluding, single): DriverStatement(
-        _busy_query(postgresql=postgresql, seated=seated, excluding=excluding, single=single)
+        busy_query(postgresql=postgresql, seated=seated, excluding=excluding, single=single)
     )
     for postgresql in (False, True)
     for seated in (False, True)
@@ -228,7 +230,7 @@ async def booking_busy(
                 SeatedBooking(start=start_time, uid=row.uid, attendees=counts.get(row.id, 0), end=end_time)
             )
 
-    reach = _limit_reach(event_type)
+    reach = limit_reach(event_type)
     if reach is not None:
         own_params: dict[str, Any] = {
             "event_type_id": event_type_id,

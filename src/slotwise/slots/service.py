@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, select, text
+from sqlalchemy import BigInteger, Integer, Row, Select, bindparam, delete, null, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from slotwise.availability import (
@@ -33,7 +33,15 @@ from slotwise.availability import (
     compute_offer,
 )
 from slotwise.availability.tz import utc_datetime
-from slotwise.bookings.queries import EventTypeContext, booking_busy, event_type_context, host_filter, host_params
+from slotwise.bookings.queries import (
+    EventTypeContext,
+    booking_busy,
+    busy_query,
+    event_type_context,
+    host_filter,
+    host_params,
+    limit_reach,
+)
 from slotwise.db import UTCDateTime, utcnow
 from slotwise.driver import DriverStatement
 from slotwise.event_types import service as event_types
@@ -124,7 +132,7 @@ _reservations = SlotReservation.__table__.c
 
 # Built once (building a statement costs more than running its cached compilation). The
 # (host_id, slot_start) index gives a bounded range scan: holds are at most MAX_RESERVATION_SPAN long.
-def _holds_query(*, excluding: bool, single: bool) -> Select[Any]:
+def _holds_query(*, excluding: bool, single: bool, exclude_param: str = "exclude") -> Select[Any]:
     query = select(
         _reservations.host_id,
         _reservations.event_type_id,
@@ -138,13 +146,41 @@ def _holds_query(*, excluding: bool, single: bool) -> Select[Any]:
         _reservations.slot_end > bindparam("start", type_=UTCDateTime()),
         _reservations.expires_at > bindparam("now", type_=UTCDateTime()),
     )
-    return query.where(_reservations.uid != bindparam("exclude")) if excluding else query
+    return query.where(_reservations.uid != bindparam(exclude_param)) if excluding else query
 
 
 _HOLDS = {
     (excluding, single): DriverStatement(_holds_query(excluding=excluding, single=single))
     for excluding in (False, True)
     for single in (False, True)
+}
+
+
+def _holds_and_blocks_query(*, excluding_booking: bool, excluding_hold: bool) -> DriverStatement:
+    """PostgreSQL, one host, no seats, no booking limits (every usual booking's check and slot page):
+    the host's live holds and busy blocks in one round trip. A row is a hold (host, event type, slot
+    start, slot end, expiry, NULL, NULL) or a booking's block (host, NULL x 4, block start, block end)."""
+    holds = _holds_query(excluding=excluding_hold, single=True, exclude_param="exclude_hold")
+    blocks = busy_query(
+        postgresql=True, seated=False, excluding=excluding_booking, single=True, exclude_param="exclude_booking"
+    )
+    host, block_start, block_end = blocks.selected_columns
+    no_id, no_time = null().cast(Integer), null().cast(UTCDateTime())
+    no_epoch = null().cast(BigInteger)
+    return DriverStatement(
+        union_all(
+            holds.add_columns(no_epoch, no_epoch),
+            blocks.with_only_columns(host, no_id, no_time, no_time, no_time, block_start, block_end),
+        )
+    )
+
+
+_HOLDS_AND_BLOCKS = {
+    (excluding_booking, excluding_hold): _holds_and_blocks_query(
+        excluding_booking=excluding_booking, excluding_hold=excluding_hold
+    )
+    for excluding_booking in (False, True)
+    for excluding_hold in (False, True)
 }
 
 
@@ -160,8 +196,9 @@ async def busy_intervals(
     exclude_reservation_uid: str | None = None,
     now: datetime | None = None,
 ) -> dict[int, HostBusy]:
-    """Everything that occupies the hosts' time overlapping ``[start, end)``; both queries are
-    window-bounded index range scans, so nothing outside the window is loaded.
+    """Everything that occupies the hosts' time overlapping ``[start, end)``; every query is a
+    window-bounded index range scan, so nothing outside the window is loaded. On PostgreSQL one host's
+    bookings and holds come in one round trip when neither seats nor booking limits need more.
 
     * Active bookings (``bookings.queries.booking_busy``), except ``exclude_booking_uid`` (the
       booking being rescheduled): their blocks in ``booked`` (epoch seconds); this seated event
@@ -175,6 +212,25 @@ async def busy_intervals(
     if not host_ids:
         return result
     moment = now or utcnow()
+    params: dict[str, object] = {
+        **host_params(host_ids),
+        "reach": start - MAX_RESERVATION_SPAN,
+        "end": end,
+        "start": start,
+        "now": moment,
+    }
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql" and len(host_ids) == 1 and not seated and not limit_reach(event_type):
+        if exclude_booking_uid:
+            params["exclude_booking"] = exclude_booking_uid
+        if exclude_reservation_uid:
+            params["exclude_hold"] = exclude_reservation_uid
+        query = _HOLDS_AND_BLOCKS[(bool(exclude_booking_uid), bool(exclude_reservation_uid))]
+        rows = await query.fetch(session, params)
+        blocks = result[host_ids[0]].booked
+        blocks.extend((row[5], row[6]) for row in rows if row[5] is not None)
+        _add_holds(result, [row[:5] for row in rows if row[5] is None], event_type, seated)
+        return result
     booked = await booking_busy(
         session,
         host_ids,
@@ -189,16 +245,16 @@ async def busy_intervals(
         target.booked = times.blocks
         target.event_bookings.extend(times.event_bookings)
         target.seated.extend(times.seated)
-    params: dict[str, object] = {
-        **host_params(host_ids),
-        "reach": start - MAX_RESERVATION_SPAN,
-        "end": end,
-        "start": start,
-        "now": moment,
-    }
     if exclude_reservation_uid:
         params["exclude"] = exclude_reservation_uid
     held = await _HOLDS[(bool(exclude_reservation_uid), len(host_ids) == 1)].fetch(session, params)
+    _add_holds(result, held, event_type, seated)
+    return result
+
+
+def _add_holds(
+    result: dict[int, HostBusy], held: Iterable[Sequence[Any]], event_type: EventType | None, seated: bool
+) -> None:
     for host_id, held_event_type_id, slot_start, slot_end, expires_at in held:
         target = result[host_id]
         if target.holds_expire is None or expires_at < target.holds_expire:
@@ -207,7 +263,6 @@ async def busy_intervals(
             target.seated.append(SeatedBooking(start=slot_start, uid="", attendees=1, end=slot_end))
         else:
             target.busy.append(Busy(slot_start, slot_end, "reservation"))
-    return result
 
 
 # --- engine input ------------------------------------------------------------------------------
