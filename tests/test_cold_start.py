@@ -5,6 +5,7 @@ The cold start itself is measured in ``tests/reliability/test_operations.py`` an
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -15,13 +16,16 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from slotwise import db
+from slotwise.app import create_app
 from slotwise.cli.main import app
+from slotwise.config import Settings
 from tests.conftest import _create_pg_database, _drop_pg_database, _pg_url
 from tests.support.server import start_server
 
@@ -142,6 +146,7 @@ def test_serve_imports_neither_alembic_nor_the_client_commands(database_url: str
     found = _modules_of_serve(database_url)  # the session's database is migrated: nothing to do
     modules = set(found["modules"])  # type: ignore[call-overload]
     unwanted = {"alembic", "rich", "mcp", "slotwise.client", "slotwise.mcp", "slotwise.cli.client_commands"}
+    unwanted |= {"httpx2", "limits"}  # needed by webhook deliveries to https URLs, and by rate limits in Redis
     assert {m for m in modules if m in unwanted or m.startswith(tuple(u + "." for u in unwanted))} == set()
     assert "slotwise.app" in modules  # the app was imported ahead of uvicorn, with the collector off
     assert found["gc"] is True and isinstance(found["frozen"], int) and found["frozen"] > 10_000
@@ -161,3 +166,42 @@ def test_every_command_is_listed_and_runs() -> None:
     assert runner.invoke(app, ["bookings", "--help"]).exit_code == 0
     typo = runner.invoke(app, ["bookngs"])
     assert typo.exit_code == 2 and "bookings" in typo.output
+
+
+def test_the_app_serves_the_routes_its_routers_built(tmp_path: Path) -> None:
+    """Every route is ready before the first answer: the app holds the routes its routers built when they
+    were declared (``app.include_router`` would build each one again on the first request through it)."""
+    from slotwise import health, observability
+    from slotwise.bookings.router import router as bookings
+    from slotwise.event_types.router import router as event_types
+    from slotwise.schedules.router import router as schedules
+    from slotwise.slots.router import router as slots
+    from slotwise.users.router import router as users
+    from slotwise.webhooks.router import router as webhooks
+
+    application = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'routes.db'}"))
+    served = [route for route in application.routes if isinstance(route, APIRoute)]
+    declared = [
+        route
+        for router in (slots, bookings, health.router, observability.router, users, schedules, event_types, webhooks)
+        for route in router.routes
+    ]
+    assert len(declared) > 50 and all(isinstance(route, APIRoute) for route in declared)
+    assert [id(route) for route in served] == [id(route) for route in declared]
+
+
+def test_commands_other_than_serve_run_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`slotwise` turns the cyclic collector off while it parses (for serve's start) and on for every other
+    command, and leaves it on whatever happens."""
+    seen: list[bool] = []
+
+    async def migrate(url: str) -> None:
+        seen.append(gc.isenabled())
+
+    monkeypatch.setattr(db, "migrate", migrate)
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    assert seen == [True]
+    for args in (["--help"], ["serve", "--port", "not-a-number"], ["bookngs"], ["users", "--help"]):
+        runner.invoke(app, args)
+        assert gc.isenabled(), args

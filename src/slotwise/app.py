@@ -62,14 +62,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     # Routes are matched in order: the busiest (booking pages: slots, then bookings) come first.
-    app.include_router(slots_router)
-    app.include_router(bookings_router)
-    app.include_router(health.router)
-    app.include_router(observability.router)
-    app.include_router(users_router)
-    app.include_router(schedules_router)
-    app.include_router(event_types_router)
-    app.include_router(webhooks_router)
+    # Each router built its routes (dependencies, validators) when they were declared. `app.include_router`
+    # would build every route a second time, on the first request that reaches its router (the first /health
+    # paid for the slots and bookings routes); the app serves the routes as they were built instead.
+    for router in (
+        slots_router,
+        bookings_router,
+        health.router,
+        observability.router,
+        users_router,
+        schedules_router,
+        event_types_router,
+        webhooks_router,
+    ):
+        app.router.routes.extend(router.routes)
 
     # Added last = outermost: request id, path alias, size limit, rate limit, idempotency.
     app.add_middleware(observability.MetricsMiddleware)  # innermost: sees the matched route

@@ -57,6 +57,7 @@ from slotwise.db import Database, utcnow
 from slotwise.http.auth import CurrentUser, bearer, optional_principal
 from slotwise.http.deps import DatabaseDep, SessionDep
 from slotwise.http.errors import bad_request
+from slotwise.http.openapi import request_body
 from slotwise.http.pagination import page_meta
 from slotwise.http.versioning import BOOKINGS, HEADER, ApiVersion
 from slotwise.slots.router import holder_uid
@@ -130,15 +131,12 @@ def _inline(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _body(*models: type[BaseModel], required: bool = True, description: str = "") -> dict[str, Any]:
-    schemas = [_inline(model) for model in models]
-    schema = schemas[0] if len(schemas) == 1 else {"oneOf": schemas}
-    return {
-        "requestBody": {
-            "required": required,
-            "description": description,
-            "content": {JSON: {"schema": schema}},
-        }
-    }
+    def render() -> dict[str, Any]:
+        schemas = [_inline(model) for model in models]
+        schema = schemas[0] if len(schemas) == 1 else {"oneOf": schemas}
+        return {"required": required, "description": description, "content": {JSON: {"schema": schema}}}
+
+    return request_body(render)
 
 
 async def _release(session: AsyncSession, user: User | None) -> User | None:

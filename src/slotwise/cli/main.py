@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import os
 from collections.abc import Awaitable, Callable
@@ -52,11 +53,22 @@ class SlotwiseGroup(TyperGroup):
         self.commands.clear()
         self.commands.update(ordered)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # `slotwise serve` keeps the cyclic collector off from here (parsing its options imports Pydantic)
+        # until the app is imported: see serve(). Every other command gets it back when it is looked up.
+        gc.disable()
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            gc.enable()
+
     def list_commands(self, ctx: Context) -> list[str]:
         self._load_client_commands()
         return super().list_commands(ctx)
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name != "serve":
+            gc.enable()
         if cmd_name not in self.commands:
             self._load_client_commands()
         return super().get_command(ctx, cmd_name)
@@ -121,8 +133,6 @@ def serve(
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Migrate on start.")] = True,
 ) -> None:
     """Serve the API (database from SLOTWISE_DATABASE_URL)."""
-    import gc
-
     # Start-up creates some 140,000 objects that live as long as the process (modules, classes, the routes'
     # validators) and little garbage (about 1,700 objects, kept for good by the freeze). The cyclic collector
     # would go through them again and again (twice in full) while they are created: it is off until the app

@@ -17,6 +17,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from slotwise.http.errors import bad_request, describe_validation_errors
+from slotwise.http.openapi import request_body
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -91,12 +92,10 @@ def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
 
 def documented_body(model: type[BaseModel], description: str) -> dict[str, Any]:
     """``openapi_extra`` documenting ``model`` as the JSON request body (inlined, no components)."""
-    schema = model.model_json_schema(mode="validation")
-    inlined = _inline(schema, schema.get("$defs", {}))
-    return {
-        "requestBody": {
-            "required": True,
-            "description": description,
-            "content": {"application/json": {"schema": inlined}},
-        }
-    }
+
+    def render() -> dict[str, Any]:
+        schema = model.model_json_schema(mode="validation")
+        inlined = _inline(schema, schema.get("$defs", {}))
+        return {"required": True, "description": description, "content": {"application/json": {"schema": inlined}}}
+
+    return request_body(render)

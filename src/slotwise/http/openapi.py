@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.utils import get_openapi
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -43,6 +45,18 @@ WRITE_ERRORS = {
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
+# Request bodies that routes read by hand are documented from their models' JSON schemas. Generating those
+# costs some 40 ms, so it waits for the OpenAPI document, which FastAPI too builds on its first request.
+_BODY_MARK = "x-slotwise-request-body"
+_REQUEST_BODIES: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def request_body(render: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``openapi_extra`` for an operation whose ``requestBody`` is ``render()``, called when the document is built."""
+    key = str(len(_REQUEST_BODIES))
+    _REQUEST_BODIES[key] = render
+    return {_BODY_MARK: key}
+
 
 def _error_response(description: str) -> dict[str, Any]:
     return {
@@ -75,6 +89,10 @@ def install_openapi(app: FastAPI) -> None:
         for path_item in schema.get("paths", {}).values():
             for method, operation in path_item.items():
                 if method in HTTP_METHODS:
+                    if _BODY_MARK in operation:
+                        body = _REQUEST_BODIES[operation.pop(_BODY_MARK)]()
+                        # as get_openapi writes the rest of the document
+                        operation["requestBody"] = jsonable_encoder(body, exclude_none=True)
                     _add_errors(operation, method)
         app.openapi_schema = schema
         return schema

@@ -15,9 +15,6 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from limits import RateLimitItemPerSecond
-from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from slotwise.config import Settings
@@ -73,6 +70,11 @@ class RateLimiter:
         self.shared = settings.redis_url is not None
         self.local = None if self.shared else LocalWindows(self.limit, self.window)
         if settings.redis_url:
+            # imported only for Redis (some 20 ms of a server's start otherwise)
+            from limits import RateLimitItemPerSecond
+            from limits.aio.strategies import MovingWindowRateLimiter
+            from limits.storage import storage_from_string
+
             self.item = RateLimitItemPerSecond(self.limit, self.window, namespace=namespace)
             self.storage: Any = storage_from_string("async+" + settings.redis_url)
             self.strategy = MovingWindowRateLimiter(self.storage)

@@ -16,8 +16,6 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx2 as httpx
-
 from slotwise import __version__
 from slotwise.db import utcnow
 from slotwise.webhooks import signing, templates
@@ -151,8 +149,11 @@ def retry_delay(attempts_made: int, schedule: tuple[float, ...], jitter: float, 
 
 @functools.cache
 def _tls() -> ssl.SSLContext:
-    """One TLS context (the system trust store, as httpx builds it) for every sender; each build costs ~0.15 s."""
-    return httpx.create_ssl_context()
+    """One TLS context (the system trust store, as httpx builds it) for every sender; each build costs ~0.15 s.
+    httpx2 is imported here, at the first delivery to an https URL, not with the server (~15 ms of its start)."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
 
 
 def new_sender() -> Sender:
