@@ -682,6 +682,8 @@ async def phase_outage(bench: Bench, seconds: float, concurrency: int) -> tuple[
         await asyncio.to_thread(cluster.stop)
         run.events["down"] = time.monotonic()
         await asyncio.sleep(seconds / 3)
+        # PostgreSQL accepts connections a little before `pg_ctl start -w` returns: "down" ends here
+        run.events["starting"] = time.monotonic()
         await asyncio.to_thread(cluster.start)
         run.events["up"] = time.monotonic()
 
@@ -692,14 +694,14 @@ async def phase_outage(bench: Bench, seconds: float, concurrency: int) -> tuple[
     finally:
         for api in apis:
             api.stop()
-    down, up = run.events["down"], run.events["up"]
-    during = [s for s in run.samples if down + 0.5 < s.at and s.at + s.seconds < up]
+    down, starting, up = run.events["down"], run.events["starting"], run.events["up"]
+    during = [s for s in run.samples if down + 0.5 < s.at and s.at + s.seconds < starting]
     after_up = [s for s in run.samples if s.at > up and s.status in (200, 201)]
     recovered = (min(s.at for s in after_up) - up) if after_up else float("inf")
     statuses = Counter(s.status for s in during)
     worst = max((s.seconds for s in during), default=float("nan"))
     print(
-        f"    while down ({up - down:.1f} s): {len(during):,} requests, answers {dict(statuses)}, "
+        f"    while down ({starting - down:.1f} s): {len(during):,} requests, answers {dict(statuses)}, "
         f"p50 {percentile([s.seconds for s in during], 50):.1f} ms, slowest {worst * 1000:.0f} ms; "
         f"first success {recovered:.2f} s after PostgreSQL was back",
         flush=True,

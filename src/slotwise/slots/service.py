@@ -221,15 +221,7 @@ async def busy_intervals(
     }
     connection = await session.connection()
     if connection.dialect.name == "postgresql" and len(host_ids) == 1 and not seated and not limit_reach(event_type):
-        if exclude_booking_uid:
-            params["exclude_booking"] = exclude_booking_uid
-        if exclude_reservation_uid:
-            params["exclude_hold"] = exclude_reservation_uid
-        query = _HOLDS_AND_BLOCKS[(bool(exclude_booking_uid), bool(exclude_reservation_uid))]
-        rows = await query.fetch(session, params)
-        blocks = result[host_ids[0]].booked
-        blocks.extend((row[5], row[6]) for row in rows if row[5] is not None)
-        _add_holds(result, [row[:5] for row in rows if row[5] is None], event_type, seated)
+        await _holds_and_blocks(session, result, params, exclude_booking_uid, exclude_reservation_uid)
         return result
     booked = await booking_busy(
         session,
@@ -250,6 +242,24 @@ async def busy_intervals(
     held = await _HOLDS[(bool(exclude_reservation_uid), len(host_ids) == 1)].fetch(session, params)
     _add_holds(result, held, event_type, seated)
     return result
+
+
+async def _holds_and_blocks(
+    session: AsyncSession,
+    result: dict[int, HostBusy],
+    params: dict[str, object],
+    exclude_booking_uid: str | None,
+    exclude_reservation_uid: str | None,
+) -> None:
+    """:func:`busy_intervals` in one round trip (see :func:`_holds_and_blocks_query`)."""
+    if exclude_booking_uid:
+        params["exclude_booking"] = exclude_booking_uid
+    if exclude_reservation_uid:
+        params["exclude_hold"] = exclude_reservation_uid
+    rows = await _HOLDS_AND_BLOCKS[(bool(exclude_booking_uid), bool(exclude_reservation_uid))].fetch(session, params)
+    (busy,) = result.values()
+    busy.booked.extend((row[5], row[6]) for row in rows if row[5] is not None)
+    _add_holds(result, [row[:5] for row in rows if row[5] is None], None, seated=False)
 
 
 def _add_holds(
