@@ -16,10 +16,10 @@ from openapi_schema_validator import OAS30Validator
 
 from slotwise.db import Database
 from slotwise.event_types.models import EventType
-from slotwise.schedules.models import Schedule
 from slotwise.users.models import User
 from tests.conftest import Account, MakeAccount
 from tests.support.contract import _require_spec
+from tests.support.schedules import give_schedule
 
 V = {"cal-api-version": "2024-08-13"}
 MONDAY = "2050-09-05"
@@ -52,24 +52,6 @@ class Host:
 
 MakeHost = Callable[..., Awaitable[Host]]
 AddEventType = Callable[..., Awaitable[int]]
-
-
-async def give_schedule(db: Database, user_id: int, time_zone: str, hours: tuple[str, str] = ("09:00", "17:00")) -> int:
-    async with db.session() as session:
-        schedule = Schedule(
-            user_id=user_id,
-            name="Working hours",
-            time_zone=time_zone,
-            availability=[{"days": [1, 2, 3, 4, 5], "startTime": hours[0], "endTime": hours[1]}],
-            overrides=[],
-        )
-        session.add(schedule)
-        await session.flush()
-        user = await session.get(User, user_id)
-        assert user is not None
-        user.default_schedule_id = schedule.id
-        await session.commit()
-        return schedule.id
 
 
 async def insert_event_type(db: Database, owner_id: int, slug: str, length: int = 60, **columns: Any) -> int:

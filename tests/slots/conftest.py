@@ -37,24 +37,6 @@ class Host:
 MakeHost = Callable[..., Awaitable[Host]]
 
 
-async def give_schedule(db: Database, user_id: int, time_zone: str, hours: tuple[str, str] = ("09:00", "17:00")) -> int:
-    async with db.session() as session:
-        schedule = Schedule(
-            user_id=user_id,
-            name="Working hours",
-            time_zone=time_zone,
-            availability=[{"days": [1, 2, 3, 4, 5], "startTime": hours[0], "endTime": hours[1]}],
-            overrides=[],
-        )
-        session.add(schedule)
-        await session.flush()
-        user = await session.get(User, user_id)
-        assert user is not None
-        user.default_schedule_id = schedule.id
-        await session.commit()
-        return schedule.id
-
-
 async def add_event_type(db: Database, owner_id: int, slug: str, length: int, **columns: Any) -> int:
     async with db.session() as session:
         event_type = EventType(

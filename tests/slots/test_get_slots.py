@@ -8,9 +8,10 @@ from slotwise.app import create_app
 from slotwise.config import Settings
 from slotwise.db import Database
 from tests.conftest import MakeAccount
-from tests.slots.conftest import V2024_09_04, WEEK, MakeHost, add_event_type, expected_week, give_schedule, hourly
+from tests.slots.conftest import V2024_09_04, WEEK, MakeHost, add_event_type, expected_week, hourly
 from tests.slots.contract import assert_slots_contract
 from tests.support.contract import assert_error
+from tests.support.schedules import give_schedule
 
 
 async def test_reference_week_by_event_type_id_in_utc(client: httpx.AsyncClient, make_host: MakeHost) -> None:
