@@ -32,6 +32,10 @@ class _Parameter:
     process: Processor
     default: Any  # the value SQLAlchemy built into the statement (e.g. date_part's 'epoch'), if any
 
+    def bind(self, params: Mapping[str, Any]) -> Any:
+        value = params.get(self.name, self.default)
+        return value if self.process is None else self.process(value)
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -73,11 +77,7 @@ class DriverStatement:
         compiled = self._compiled
         if compiled is None or not isinstance(driver, asyncpg.Connection) or not driver.is_in_transaction():
             return (await connection.execute(self.statement, dict(params))).all()
-        args = [
-            value if parameter.process is None else parameter.process(value)
-            for parameter in compiled.parameters
-            for value in (params.get(parameter.name, parameter.default),)
-        ]
+        args = [parameter.bind(params) for parameter in compiled.parameters]
         try:
             records = await driver.fetch(compiled.sql, *args)
         except asyncpg.PostgresError as error:  # as SQLAlchemy raises it (the error handlers read .orig)

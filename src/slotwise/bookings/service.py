@@ -589,10 +589,8 @@ async def create(
     webhooks: list[Webhook] | None = [] if unheard else None
     for index, booking in enumerate(bookings):
         extra: dict[str, Any] = {"seatUid": new_seats[index]} if seated else {}
-        if booking.status == "pending":
-            await record_booking_event(session, "BOOKING_REQUESTED", booking, webhooks=webhooks, **extra)
-        else:
-            await record_booking_event(session, "BOOKING_CREATED", booking, webhooks=webhooks, **extra)
+        trigger = "BOOKING_REQUESTED" if booking.status == "pending" else "BOOKING_CREATED"
+        await record_booking_event(session, trigger, booking, webhooks=webhooks, **extra)
     return Outcome(
         bookings=bookings,
         event_type=event_type,

@@ -67,8 +67,7 @@ class RateLimiter:
     def __init__(self, settings: Settings, namespace: str = "slotwise") -> None:
         self.limit = settings.rate_limit_requests
         self.window = settings.rate_limit_window_seconds
-        self.shared = settings.redis_url is not None
-        self.local = None if self.shared else LocalWindows(self.limit, self.window)
+        self.local = None if settings.redis_url else LocalWindows(self.limit, self.window)
         if settings.redis_url:
             # imported only for Redis (some 20 ms of a server's start otherwise)
             from limits import RateLimitItemPerSecond
@@ -82,12 +81,12 @@ class RateLimiter:
     async def hit(self, identity: str) -> tuple[bool, int, int]:
         """(allowed, remaining, seconds until a request is allowed again / the window resets)."""
         if self.local is not None:
-            allowed, remaining, reset_in_seconds = self.local.hit(identity)
-            return allowed, remaining, min(max(1, math.ceil(reset_in_seconds)), self.window)
-        allowed = await self.strategy.hit(self.item, identity)
-        reset_at, remaining = await self.strategy.get_window_stats(self.item, identity)
-        reset_in = max(1, math.ceil(reset_at - time.time()))
-        return allowed, max(0, remaining), min(reset_in, self.window)
+            allowed, remaining, reset_in = self.local.hit(identity)
+        else:
+            allowed = await self.strategy.hit(self.item, identity)
+            reset_at, remaining = await self.strategy.get_window_stats(self.item, identity)
+            reset_in = reset_at - time.time()
+        return allowed, max(0, remaining), min(max(1, math.ceil(reset_in)), self.window)
 
 
 class RateLimitMiddleware:

@@ -119,8 +119,7 @@ class _Target:
     schedule_id: int | None
     rules: EventRules
     duration: int
-    # keeps the event type's owner and schedule in the session's identity map (it holds them weakly),
-    # so that finding the schedule costs no query
+    # the event type's owner and schedule as loaded with it: the owner's schedule is taken from here
     context: EventTypeContext | None = None
 
 
