@@ -7,8 +7,10 @@ PORT ?= 8000
 
 .PHONY: install run test test-sqlite lint typecheck check bench soak clean
 
-# Creates or updates .venv; re-installs only when pyproject.toml changed.
+# Creates or updates .venv; re-installs only when pyproject.toml changed. Byte-compiles src as pip does an
+# installed package (with PYTHONDONTWRITEBYTECODE set, each start would otherwise compile it again).
 install: $(STAMP)
+	@$(BIN)/python -m compileall -q src
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -205,3 +205,47 @@ def test_commands_other_than_serve_run_with_the_collector_on(monkeypatch: pytest
     for args in (["--help"], ["serve", "--port", "not-a-number"], ["bookngs"], ["users", "--help"]):
         runner.invoke(app, args)
         assert gc.isenabled(), args
+
+
+def test_models_are_built_on_first_use_and_still_documented() -> None:
+    """Importing the app builds only the models FastAPI reads as request bodies; the others (most serve one
+    route or one API version) wait for their first request, and the OpenAPI document still shows each."""
+    script = """
+import json
+from slotwise.app import create_app
+from slotwise.http.model import ApiModel
+from slotwise.http.routing import LazyResponseRoute
+
+def subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+
+models = set(subclasses(ApiModel))
+built = sorted(model.__name__ for model in models if model.__pydantic_complete__)
+app = create_app()
+routes = [route for route in app.routes if isinstance(route, LazyResponseRoute)]
+declared = [route for route in routes if route.declared_response_model is not None]
+fields = sum(route.response_field is not None for route in declared)
+document = app.openapi()
+summary = {"models": len(models), "built": built, "declared": len(declared), "fields": fields}
+print(json.dumps({**summary, "paths": document["paths"]}))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["models"] > 100
+    assert found["built"] == sorted(
+        [
+            *("CreateScheduleInput_2024_06_11", "UpdateScheduleInput_2024_06_11", "CreateWebhookInputDto"),
+            *("LegacyReserveSlotInput", "ReserveSlotInput_2024_09_04", "UpdateMeInput"),
+        ]
+    )
+    assert found["declared"] > 20 and found["fields"] == 0
+    booking = found["paths"]["/v2/bookings"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert {ref["$ref"].rsplit("/", 1)[1] for ref in booking["anyOf"]} == {
+        "CreateBookingOutput_2024_08_13",
+        "LegacyBookingOutputResponse",
+    }
+    me = found["paths"]["/v2/me"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert me == {"$ref": "#/components/schemas/GetMeOutput"}

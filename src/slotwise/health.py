@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel
 from sqlalchemy import text
 
 from slotwise.http.deps import DatabaseDep
 from slotwise.http.errors import ApiError
+from slotwise.http.model import ApiModel
+from slotwise.http.routing import LazyResponseRoute
 
-router = APIRouter(tags=["Health"])
+router = APIRouter(tags=["Health"], route_class=LazyResponseRoute)
 
 
-class ReadinessOutput(BaseModel):
+class ReadinessOutput(ApiModel):
     status: str
     database: str
 

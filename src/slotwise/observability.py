@@ -15,6 +15,8 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from slotwise.http.routing import LazyResponseRoute
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_logger = logging.getLogger("slotwise.access")
 
@@ -110,7 +112,7 @@ class MetricsMiddleware:
             request_id_var.reset(token)
 
 
-router = APIRouter(tags=["Health"])
+router = APIRouter(tags=["Health"], route_class=LazyResponseRoute)
 
 
 @router.get("/metrics", summary="Prometheus metrics of this process", include_in_schema=False)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from slotwise.bookings.models import Booking
 from slotwise.bookings.output import View, attendee_output, common_fields, seated_attendee_output
@@ -31,6 +31,7 @@ from slotwise.bookings.schemas import (
     Phone,
     _omitted,
 )
+from slotwise.http.model import ApiModel
 from slotwise.http.pagination import Pagination
 from slotwise.http.types import Id, TimeZoneName, WholeNumber
 from slotwise.slots.schemas import Instant
@@ -40,7 +41,7 @@ from slotwise.users.models import User
 # Inputs
 
 
-class LegacyBookingResponses(BaseModel):
+class LegacyBookingResponses(ApiModel):
     """``responses``: the booking form's answers; ``name`` and ``email`` are the attendee."""
 
     model_config = ConfigDict(extra="allow")
@@ -65,7 +66,7 @@ class LegacyBookingResponses(BaseModel):
         return extra
 
 
-class CreateBookingInput_2024_04_15(BaseModel):
+class CreateBookingInput_2024_04_15(ApiModel):
     """The legacy body: ``start``, ``eventTypeId``, ``timeZone``, ``language``, ``responses{name, email}``;
     ``end`` (start + one of the event type's lengths), ``rescheduleUid`` (move that booking here)."""
 
@@ -89,7 +90,7 @@ class CreateBookingInput_2024_04_15(BaseModel):
 # Outputs
 
 
-class LegacyUser(BaseModel):
+class LegacyUser(ApiModel):
     id: int
     name: str
     email: str
@@ -97,7 +98,7 @@ class LegacyUser(BaseModel):
     timeZone: str
 
 
-class LegacyAttendee(BaseModel):
+class LegacyAttendee(ApiModel):
     name: str
     email: str
     timeZone: str
@@ -109,7 +110,7 @@ class LegacyAttendee(BaseModel):
     seatUid: str | None = _omitted()
 
 
-class LegacyBookingOutput(BaseModel):
+class LegacyBookingOutput(ApiModel):
     """A booking for header-less callers: the 2024-08-13 keys and the legacy ones (see the module)."""
 
     id: int
@@ -157,18 +158,18 @@ class LegacyBookingOutput(BaseModel):
     iCalSequence: int
 
 
-class LegacyBookingOutputResponse(BaseModel):
+class LegacyBookingOutputResponse(ApiModel):
     status: Literal["success"] = "success"
     data: LegacyBookingOutput | list[LegacyBookingOutput]
 
 
-class LegacyBookingsData(BaseModel):
+class LegacyBookingsData(ApiModel):
     bookings: list[LegacyBookingOutput]
     totalCount: int
     nextCursor: str | None = Field(description="Pass it back as `cursor` for the next page; null on the last.")
 
 
-class LegacyGetBookingsOutput(BaseModel):
+class LegacyGetBookingsOutput(ApiModel):
     status: Literal["success"] = "success"
     data: LegacyBookingsData
     pagination: Pagination

@@ -59,11 +59,12 @@ from slotwise.http.deps import DatabaseDep, SessionDep
 from slotwise.http.errors import bad_request
 from slotwise.http.openapi import request_body
 from slotwise.http.pagination import page_meta
+from slotwise.http.routing import LazyResponseRoute
 from slotwise.http.versioning import BOOKINGS, HEADER, ApiVersion
 from slotwise.slots.router import holder_uid
 from slotwise.users.models import User
 
-router = APIRouter(prefix="/v2", tags=["Bookings"])
+router = APIRouter(prefix="/v2", tags=["Bookings"], route_class=LazyResponseRoute)
 JSON = "application/json"
 
 

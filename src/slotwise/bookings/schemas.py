@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
 
+from slotwise.http.model import ApiModel
 from slotwise.http.pagination import Pagination
 from slotwise.http.types import Id, TimeZoneName, WholeNumber
 from slotwise.slots.schemas import Instant, Minutes
@@ -68,7 +69,7 @@ Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 
 
-class _Input(BaseModel):
+class _Input(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
 
@@ -228,7 +229,7 @@ def _omitted() -> Any:
 # --- outputs -----------------------------------------------------------------------------------
 
 
-class BookingHost(BaseModel):
+class BookingHost(ApiModel):
     id: int
     name: str
     email: str
@@ -236,12 +237,12 @@ class BookingHost(BaseModel):
     timeZone: str
 
 
-class EventType(BaseModel):
+class EventType(ApiModel):
     id: int
     slug: str
 
 
-class BookingAttendee(BaseModel):
+class BookingAttendee(ApiModel):
     name: str
     email: str
     timeZone: str
@@ -256,7 +257,7 @@ class SeatedAttendee(BookingAttendee):
     metadata: dict[str, Any] | None = _omitted()
 
 
-class _BookingCore(BaseModel):
+class _BookingCore(ApiModel):
     id: int
     uid: str
     title: str
@@ -321,42 +322,42 @@ AnyBooking = (
 BookingData = AnyBooking | list[AnyBooking]
 
 
-class CreateBookingOutput_2024_08_13(BaseModel):
+class CreateBookingOutput_2024_08_13(ApiModel):
     status: Literal["success"] = "success"
     data: BookingData
 
 
-class GetBookingOutput_2024_08_13(BaseModel):
+class GetBookingOutput_2024_08_13(ApiModel):
     status: Literal["success"] = "success"
     data: BookingData
 
 
-class GetBookingsOutput_2024_08_13(BaseModel):
+class GetBookingsOutput_2024_08_13(ApiModel):
     status: Literal["success"] = "success"
     data: list[AnyBooking]
     pagination: Pagination
 
 
-class RescheduleBookingOutput_2024_08_13(BaseModel):
+class RescheduleBookingOutput_2024_08_13(ApiModel):
     status: Literal["success"] = "success"
     data: BookingData
 
 
-class CancelBookingOutput_2024_08_13(BaseModel):
+class CancelBookingOutput_2024_08_13(ApiModel):
     status: Literal["success"] = "success"
     data: BookingData
 
 
-class MarkAbsentBookingOutput_2024_08_13(BaseModel):
+class MarkAbsentBookingOutput_2024_08_13(ApiModel):
     status: Literal["success"] = "success"
     data: BookingData
 
 
-class CalendarLink(BaseModel):
+class CalendarLink(ApiModel):
     label: str = Field(examples=["googleCalendar"])
     link: str
 
 
-class CalendarLinksOutput_2024_08_13(BaseModel):
+class CalendarLinksOutput_2024_08_13(ApiModel):
     status: Literal["success"] = "success"
     data: list[CalendarLink]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from slotwise.event_types.body import validate_body
 from slotwise.event_types.locations import from_internal, to_internal
@@ -27,6 +27,7 @@ from slotwise.event_types.schemas import (
     UpdateEventTypeInput_2024_06_14,
 )
 from slotwise.http.errors import bad_request
+from slotwise.http.model import ApiModel
 from slotwise.users.models import User
 
 # legacy name -> 2024-06-14 name (for error messages, the other way round)
@@ -151,7 +152,7 @@ class EventTypeOutput_2024_04_15(EventTypeOutput_2024_06_14):
     periodEndDate: str | None = None
 
 
-class LegacyEventTypeItem(BaseModel):
+class LegacyEventTypeItem(ApiModel):
     """An event type as the 2024-04-15 lists show it (``lengthInMinutes`` added for newer readers)."""
 
     id: int
@@ -183,18 +184,18 @@ class LegacyEventTypeItem(BaseModel):
     periodEndDate: str | None = None
 
 
-class LegacyProfile(BaseModel):
+class LegacyProfile(ApiModel):
     slug: str
     name: str
     image: str | None = None
 
 
-class LegacyGroupMetadata(BaseModel):
+class LegacyGroupMetadata(ApiModel):
     membershipCount: int = 1
     readOnly: bool = False
 
 
-class LegacyEventTypeGroup(BaseModel):
+class LegacyEventTypeGroup(ApiModel):
     teamId: int | None = None
     bookerUrl: str
     membershipRole: str | None = None
@@ -203,7 +204,7 @@ class LegacyEventTypeGroup(BaseModel):
     eventTypes: list[LegacyEventTypeItem]
 
 
-class LegacyProfileSummary(BaseModel):
+class LegacyProfileSummary(ApiModel):
     slug: str
     name: str
     image: str | None = None
@@ -213,32 +214,32 @@ class LegacyProfileSummary(BaseModel):
     readOnly: bool = False
 
 
-class LegacyEventTypeGroups(BaseModel):
+class LegacyEventTypeGroups(ApiModel):
     eventTypeGroups: list[LegacyEventTypeGroup]
     profiles: list[LegacyProfileSummary]
 
 
-class GetEventTypesOutput_2024_04_15(BaseModel):
+class GetEventTypesOutput_2024_04_15(ApiModel):
     status: Literal["success"] = "success"
     data: LegacyEventTypeGroups
 
 
-class GetEventTypeOutput_2024_04_15(BaseModel):
+class GetEventTypeOutput_2024_04_15(ApiModel):
     status: Literal["success"] = "success"
     data: EventTypeOutput_2024_04_15
 
 
-class GetPublicEventTypesOutput_2024_04_15(BaseModel):
+class GetPublicEventTypesOutput_2024_04_15(ApiModel):
     status: Literal["success"] = "success"
     data: list[LegacyEventTypeItem]
 
 
-class GetPublicEventTypeOutput_2024_04_15(BaseModel):
+class GetPublicEventTypeOutput_2024_04_15(ApiModel):
     status: Literal["success"] = "success"
     data: LegacyEventTypeItem
 
 
-class DeleteData_2024_04_15(BaseModel):
+class DeleteData_2024_04_15(ApiModel):
     id: int
     length: int
     lengthInMinutes: int
@@ -246,7 +247,7 @@ class DeleteData_2024_04_15(BaseModel):
     slug: str
 
 
-class DeleteEventTypeOutput_2024_04_15(BaseModel):
+class DeleteEventTypeOutput_2024_04_15(ApiModel):
     status: Literal["success"] = "success"
     data: DeleteData_2024_04_15
 

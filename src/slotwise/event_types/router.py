@@ -39,11 +39,12 @@ from slotwise.event_types.schemas import (
 from slotwise.http.auth import CurrentUser, OptionalUser
 from slotwise.http.deps import DatabaseDep, SessionDep
 from slotwise.http.errors import bad_request, not_found, unauthorized
+from slotwise.http.routing import LazyResponseRoute
 from slotwise.http.types import Id
 from slotwise.http.versioning import EVENT_TYPES, ApiVersion
 from slotwise.users.models import User
 
-router = APIRouter(prefix="/v2", tags=["Event Types"])
+router = APIRouter(prefix="/v2", tags=["Event Types"], route_class=LazyResponseRoute)
 
 Version = Annotated[ApiVersion, Depends(EVENT_TYPES)]
 RawBody = Annotated[Any, Depends(json_body)]

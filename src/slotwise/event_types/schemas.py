@@ -18,6 +18,7 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 
 from slotwise.event_types.booking_fields import normalize_booking_fields
 from slotwise.event_types.locations import normalize_locations
+from slotwise.http.model import ApiModel
 from slotwise.http.types import Id, WholeNumber
 
 MAX_LENGTH_MINUTES = 1440  # an event (and so a slot) is at most a day long
@@ -86,7 +87,7 @@ Switchable = BeforeValidator(_disabled_is_none)
 OFF_HINT = ' Send {"disabled": true} (or null) to turn it off.'
 
 
-class _Input(BaseModel):
+class _Input(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
 
@@ -397,7 +398,7 @@ class OutputSwitchable(TypedDict, total=False):
     blockUnconfirmedBookingsInBooker: bool
 
 
-class EventTypeUser(BaseModel):
+class EventTypeUser(ApiModel):
     id: int
     name: str | None
     username: str
@@ -409,7 +410,7 @@ def _omit_none(value: Any) -> bool:
     return value is None
 
 
-class EventTypeOutput_2024_06_14(BaseModel):
+class EventTypeOutput_2024_06_14(ApiModel):
     id: int
     ownerId: int
     lengthInMinutes: int
@@ -455,33 +456,33 @@ class EventTypeOutput_2024_06_14(BaseModel):
     users: list[EventTypeUser]
 
 
-class CreateEventTypeOutput_2024_06_14(BaseModel):
+class CreateEventTypeOutput_2024_06_14(ApiModel):
     status: Literal["success"] = "success"
     data: EventTypeOutput_2024_06_14
 
 
-class GetEventTypeOutput_2024_06_14(BaseModel):
+class GetEventTypeOutput_2024_06_14(ApiModel):
     status: Literal["success"] = "success"
     data: EventTypeOutput_2024_06_14
 
 
-class GetEventTypesOutput_2024_06_14(BaseModel):
+class GetEventTypesOutput_2024_06_14(ApiModel):
     status: Literal["success"] = "success"
     data: list[EventTypeOutput_2024_06_14]
 
 
-class UpdateEventTypeOutput_2024_06_14(BaseModel):
+class UpdateEventTypeOutput_2024_06_14(ApiModel):
     status: Literal["success"] = "success"
     data: EventTypeOutput_2024_06_14
 
 
-class DeleteData_2024_06_14(BaseModel):
+class DeleteData_2024_06_14(ApiModel):
     id: int
     lengthInMinutes: int
     title: str
     slug: str
 
 
-class DeleteEventTypeOutput_2024_06_14(BaseModel):
+class DeleteEventTypeOutput_2024_06_14(ApiModel):
     status: Literal["success"] = "success"
     data: DeleteData_2024_06_14

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from slotwise.config import Settings
 from slotwise.db import utcnow
-from slotwise.http.deps import SessionDep, SettingsDep
+from slotwise.http.deps import SessionDep
 from slotwise.http.errors import unauthorized
 from slotwise.users.keys import hash_key
 from slotwise.users.models import ApiKey, User
@@ -71,10 +72,10 @@ async def find_principal(session: AsyncSession, token: str) -> Principal:
 async def optional_principal(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> Principal | None:
     """The caller, or None when no key was sent; an invalid key is still a 401."""
+    settings: Settings = request.app.state.settings
     token = _raw_token(request, settings.api_key_prefix)
     if token is None:
         return None
@@ -93,8 +94,9 @@ async def require_principal(
     return principal
 
 
-async def require_user(principal: Annotated[Principal, Depends(require_principal)]) -> User:
-    return principal.user
+async def require_user(principal: Annotated[Principal | None, Depends(optional_principal)]) -> User:
+    # not through require_principal: every dependency level is analysed again for each route using it
+    return (await require_principal(principal)).user
 
 
 async def optional_user(principal: Annotated[Principal | None, Depends(optional_principal)]) -> User | None:

@@ -27,7 +27,9 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_session(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[AsyncSession]:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # the database read here, not through get_database: one level less in most routes' dependency trees
+    database: Database = request.app.state.database
     session = database.sessions()
     try:
         yield session

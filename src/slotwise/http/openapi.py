@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.utils import get_openapi
 
+from slotwise.http.routing import LazyResponseRoute
+
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["status", "timestamp", "path", "error"],
@@ -81,6 +83,9 @@ def install_openapi(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
+        for route in app.routes:
+            if isinstance(route, LazyResponseRoute):
+                route.build_response_field()
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["ErrorEnvelope"] = ERROR_SCHEMA

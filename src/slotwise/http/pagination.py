@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel
 
 from slotwise.http.errors import bad_request
+from slotwise.http.model import ApiModel
 from slotwise.http.types import WholeNumber
 
 MAX_TAKE = 250
 
 
-class Pagination(BaseModel):
+class Pagination(ApiModel):
     totalItems: int
     remainingItems: int
     returnedItems: int

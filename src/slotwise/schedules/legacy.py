@@ -41,8 +41,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
+from slotwise.http.model import ApiModel
 from slotwise.schedules import rules
 from slotwise.schedules.fields import Day
 from slotwise.schedules.rules import DAY_NAMES, END_OF_DAY, Override, Rule
@@ -72,7 +73,7 @@ def style_of(for_param: str | None, sent: set[str], day_values: list[int | str])
 # --- 2024-04-15 request items ----------------------------------------------------------------
 
 
-class CreateAvailabilityInput_2024_04_15(BaseModel):
+class CreateAvailabilityInput_2024_04_15(ApiModel):
     """An ``availabilities`` item: ``startTime``/``endTime`` are ISO date-times (wall clock)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -93,7 +94,7 @@ class CreateAvailabilityInput_2024_04_15(BaseModel):
         return Rule(rules.unique_days(self.days), *self._clocks)
 
 
-class WeeklyRangeInput_2024_04_15(BaseModel):
+class WeeklyRangeInput_2024_04_15(ApiModel):
     """One ``{start, end}`` of the web app's ``schedule`` grid (seven lists, index 0 = Sunday)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -121,7 +122,7 @@ def _dated(start_raw: Any, end_raw: Any) -> Override:
     return Override(day.isoformat(), start, end)
 
 
-class DatedRangeInput_2024_04_15(BaseModel):
+class DatedRangeInput_2024_04_15(ApiModel):
     """One ``{start, end}`` of a date override: ISO date-times on the override's date."""
 
     model_config = ConfigDict(extra="ignore")
@@ -140,7 +141,7 @@ class DatedRangeInput_2024_04_15(BaseModel):
         return self._override
 
 
-class DateOverrideInput_2024_04_15(BaseModel):
+class DateOverrideInput_2024_04_15(ApiModel):
     """A ``dateOverrides`` item: ``{start, end}`` or the web app's ``{ranges: [{start, end}]}``."""
 
     model_config = ConfigDict(extra="ignore")
@@ -175,13 +176,13 @@ def overrides_from_legacy(items: list[DateOverrideInput_2024_04_15]) -> tuple[Ov
 # --- answers -----------------------------------------------------------------------------------
 
 
-class WorkingHours_2024_04_15(BaseModel):
+class WorkingHours_2024_04_15(ApiModel):
     days: list[int] = Field(description="0 = Sunday.", examples=[[1, 2, 3, 4, 5]])
     startTime: int = Field(description="Minutes from midnight.", examples=[540])
     endTime: int = Field(description="Minutes from midnight; 1440 = midnight.", examples=[1020])
 
 
-class AvailabilityRow_2024_04_15(BaseModel):
+class AvailabilityRow_2024_04_15(ApiModel):
     id: int
     userId: int
     eventTypeId: int | None = None
@@ -192,28 +193,28 @@ class AvailabilityRow_2024_04_15(BaseModel):
     date: str | None = None
 
 
-class TimeRange_2024_04_15(BaseModel):
+class TimeRange_2024_04_15(ApiModel):
     start: str = Field(examples=["1970-01-01T09:00:00.000Z"])
     end: str = Field(examples=["1970-01-01T17:00:00.000Z"])
 
 
-class DateOverride_2024_04_15(BaseModel):
+class DateOverride_2024_04_15(ApiModel):
     ranges: list[TimeRange_2024_04_15]
 
 
-class AvailabilityRule_2024_04_15(BaseModel):
+class AvailabilityRule_2024_04_15(ApiModel):
     days: list[int | str] = Field(description="As the caller speaks: numbers (0 = Sunday) or names.")
     startTime: str = Field(examples=["09:00"])
     endTime: str = Field(examples=["17:00"])
 
 
-class Override_2024_04_15(BaseModel):
+class Override_2024_04_15(ApiModel):
     date: str = Field(examples=["2024-05-20"])
     startTime: str = Field(examples=["18:00"])
     endTime: str = Field(examples=["21:00"])
 
 
-class _ScheduleFields(BaseModel):
+class _ScheduleFields(ApiModel):
     id: int
     ownerId: int
     name: str
@@ -237,7 +238,7 @@ class ScheduleOutput_2024_04_15(_ScheduleFields):
     schedule: list[AvailabilityRow_2024_04_15]
 
 
-class ScheduleModel_2024_04_15(BaseModel):
+class ScheduleModel_2024_04_15(ApiModel):
     id: int
     userId: int
     name: str
@@ -251,17 +252,17 @@ class UpdatedScheduleOutput_2024_04_15(_ScheduleFields):
     currentDefaultId: int | None
 
 
-class GetScheduleOutput_2024_04_15(BaseModel):
+class GetScheduleOutput_2024_04_15(ApiModel):
     status: Literal["success"] = "success"
     data: ScheduleOutput_2024_04_15 | None
 
 
-class GetSchedulesOutput_2024_04_15(BaseModel):
+class GetSchedulesOutput_2024_04_15(ApiModel):
     status: Literal["success"] = "success"
     data: list[ScheduleOutput_2024_04_15]
 
 
-class UpdateScheduleOutput_2024_04_15(BaseModel):
+class UpdateScheduleOutput_2024_04_15(ApiModel):
     status: Literal["success"] = "success"
     data: UpdatedScheduleOutput_2024_04_15
 

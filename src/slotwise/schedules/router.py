@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.http.auth import CurrentUser
 from slotwise.http.deps import DatabaseDep, SessionDep
+from slotwise.http.routing import LazyResponseRoute
 from slotwise.http.types import Id, canonical_time_zone
 from slotwise.http.versioning import SCHEDULES, ApiVersion
 from slotwise.schedules import legacy, service
@@ -42,7 +43,7 @@ from slotwise.schedules.schemas import (
     UpdateScheduleOutput_2024_06_11,
 )
 
-router = APIRouter(prefix="/v2/schedules", tags=["Schedules"])
+router = APIRouter(prefix="/v2/schedules", tags=["Schedules"], route_class=LazyResponseRoute)
 
 Version = Annotated[ApiVersion, Depends(SCHEDULES)]
 ScheduleId = Annotated[Id, Path(alias="scheduleId", description="The schedule's id.")]

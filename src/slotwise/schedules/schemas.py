@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from slotwise.http.model import ApiModel
 from slotwise.http.types import TimeZoneName
 from slotwise.schedules import rules
 from slotwise.schedules.fields import Day, EndClock, IsoDate, StartClock, optional_not_null
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
-class ScheduleAvailabilityInput_2024_06_11(BaseModel):
+class ScheduleAvailabilityInput_2024_06_11(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     days: list[Day] = Field(
@@ -53,7 +54,7 @@ class ScheduleAvailabilityInput_2024_06_11(BaseModel):
         return Rule(rules.unique_days(self.days), self.startTime, self.endTime)
 
 
-class ScheduleOverrideInput_2024_06_11(BaseModel):
+class ScheduleOverrideInput_2024_06_11(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     date: IsoDate
@@ -89,7 +90,7 @@ def _only_one(model: BaseModel, *names: str) -> None:
         raise ValueError(f"send only one of {' or '.join(sent)}: they set the same thing in different shapes")
 
 
-class _ScheduleBody(BaseModel):
+class _ScheduleBody(ApiModel):
     model_config = ConfigDict(extra="ignore", json_schema_extra=optional_not_null)
 
     availability: AvailabilityList | None = None
@@ -111,7 +112,7 @@ class _ScheduleBody(BaseModel):
         return None
 
 
-class CreateScheduleInput_2024_06_11(_ScheduleBody):
+class CreateScheduleInput_2024_06_11(_ScheduleBody, defer_build=False):  # a route body: see ApiModel
     model_config = ConfigDict(extra="ignore", json_schema_extra=_spec_required)
 
     name: Name = Field(examples=["Catch up hours"])
@@ -151,7 +152,7 @@ class CreateScheduleInput_2024_06_11(_ScheduleBody):
         return ScheduleDraft(self.name, self.timeZone, self.isDefault, self._rules(), overrides)
 
 
-class UpdateScheduleInput_2024_06_11(_ScheduleBody):
+class UpdateScheduleInput_2024_06_11(_ScheduleBody, defer_build=False):  # a route body: see ApiModel
     """Any subset of the create fields; ``availability: []`` / ``overrides: []`` clear them."""
 
     name: Name | None = Field(default=None, examples=["One-on-one coaching"])
@@ -181,7 +182,7 @@ class UpdateScheduleInput_2024_06_11(_ScheduleBody):
 # --- answers -----------------------------------------------------------------------------------
 
 
-class ScheduleOutput_2024_06_11(BaseModel):
+class ScheduleOutput_2024_06_11(ApiModel):
     id: int = Field(examples=[254])
     ownerId: int = Field(examples=[478])
     name: str = Field(examples=["Catch up hours"])
@@ -212,41 +213,41 @@ class ScheduleOutput_2024_06_11(BaseModel):
         )
 
 
-class CreateScheduleOutput_2024_06_11(BaseModel):
+class CreateScheduleOutput_2024_06_11(ApiModel):
     status: Literal["success"] = "success"
     data: ScheduleOutput_2024_06_11
 
 
-class GetScheduleOutput_2024_06_11(BaseModel):
+class GetScheduleOutput_2024_06_11(ApiModel):
     status: Literal["success"] = "success"
     data: ScheduleOutput_2024_06_11 | None
 
 
-class GetDefaultScheduleOutput_2024_06_11(BaseModel):
+class GetDefaultScheduleOutput_2024_06_11(ApiModel):
     status: Literal["success"] = "success"
     data: ScheduleOutput_2024_06_11 | None = Field(description="The default schedule; null if the user has none.")
 
 
-class GetSchedulesOutput_2024_06_11(BaseModel):
+class GetSchedulesOutput_2024_06_11(ApiModel):
     status: Literal["success"] = "success"
     data: list[ScheduleOutput_2024_06_11]
 
 
-class UpdateScheduleOutput_2024_06_11(BaseModel):
+class UpdateScheduleOutput_2024_06_11(ApiModel):
     status: Literal["success"] = "success"
     data: ScheduleOutput_2024_06_11
 
 
-class DeleteScheduleOutput_2024_06_11(BaseModel):
+class DeleteScheduleOutput_2024_06_11(ApiModel):
     status: Literal["success"] = "success"
 
 
-class SupportedTimeZone(BaseModel):
+class SupportedTimeZone(ApiModel):
     city: str = Field(examples=["New York"])
     timezone: str = Field(examples=["America/New_York"])
     pop: int = Field(default=0, description="Population, for sorting pickers; 0 when unknown.")
 
 
-class GetTimeZonesOutput(BaseModel):
+class GetTimeZonesOutput(ApiModel):
     status: Literal["success"] = "success"
     data: list[SupportedTimeZone]

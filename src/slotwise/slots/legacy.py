@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from slotwise.availability import Slot
+from slotwise.http.model import ApiModel
 from slotwise.http.types import Id, TimeZoneName
 from slotwise.slots.schemas import Instant, Minutes
 from slotwise.slots.times import EpochFormatter, zone_of
@@ -25,7 +26,7 @@ from slotwise.slots.times import EpochFormatter, zone_of
 LEGACY_QUERY_NAMES = frozenset({"startTime", "endTime"})
 
 
-class LegacyGetSlotsQuery(BaseModel):
+class LegacyGetSlotsQuery(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     startTime: str = Field(max_length=64, description="Start of the range (ISO 8601 instant or date).")
@@ -42,7 +43,7 @@ class LegacyGetSlotsQuery(BaseModel):
     reservationUid: str | None = None
 
 
-class LegacySlot(BaseModel):
+class LegacySlot(ApiModel):
     time: str | None = Field(default=None, examples=["2026-02-13T17:00:00.000Z"])
     startTime: str | None = None
     endTime: str | None = None
@@ -50,16 +51,16 @@ class LegacySlot(BaseModel):
     bookingUid: str | None = None
 
 
-class LegacySlotsData(BaseModel):
+class LegacySlotsData(ApiModel):
     slots: dict[str, list[LegacySlot]]
 
 
-class LegacySlotsOutput(BaseModel):
+class LegacySlotsOutput(ApiModel):
     status: Literal["success"] = "success"
     data: LegacySlotsData
 
 
-class LegacyReserveSlotInput(BaseModel):
+class LegacyReserveSlotInput(ApiModel, defer_build=False):  # a route body: see ApiModel
     model_config = ConfigDict(extra="ignore")
 
     eventTypeId: Id
@@ -68,12 +69,12 @@ class LegacyReserveSlotInput(BaseModel):
     bookingUid: str | None = Field(default=None, max_length=255)
 
 
-class LegacyReserveSlotOutput(BaseModel):
+class LegacyReserveSlotOutput(ApiModel):
     status: Literal["success"] = "success"
     data: str = Field(description="The reservation uid (also set as the `uid` cookie).")
 
 
-class LegacyRemoveSelectedSlotOutput(BaseModel):
+class LegacyRemoveSelectedSlotOutput(ApiModel):
     status: Literal["success"] = "success"
 
 

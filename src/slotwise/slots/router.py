@@ -16,6 +16,7 @@ from pydantic_core import to_json
 from slotwise.http.auth import OptionalUser
 from slotwise.http.deps import DatabaseDep, SessionDep
 from slotwise.http.errors import bad_request, not_found
+from slotwise.http.routing import LazyResponseRoute
 from slotwise.http.versioning import SLOTS, ApiVersion
 from slotwise.slots import service
 from slotwise.slots.cache import SlotCache
@@ -42,7 +43,7 @@ from slotwise.slots.schemas import (
 )
 from slotwise.users.models import User
 
-router = APIRouter(prefix="/v2", tags=["Slots"])
+router = APIRouter(prefix="/v2", tags=["Slots"], route_class=LazyResponseRoute)
 
 Version = Annotated[ApiVersion, Depends(SLOTS)]
 RESERVATION_HEADER = "x-reservation-uid"

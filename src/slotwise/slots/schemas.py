@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from slotwise.availability import Slot
+from slotwise.http.model import ApiModel
 from slotwise.http.types import Id, TimeZoneName, WholeNumber
 from slotwise.slots.models import SlotReservation
 from slotwise.slots.times import EpochFormatter, InstantError, format_instant, parse_instant, zone_of
@@ -40,7 +41,7 @@ Instant = Annotated[
 Minutes = Annotated[WholeNumber, Field(ge=1, le=MAX_DURATION_MINUTES)]
 
 
-class GetSlotsQuery_2024_09_04(BaseModel):
+class GetSlotsQuery_2024_09_04(ApiModel):
     """The query of ``GET /v2/slots``; any other parameter is a 400 (as in Cal.com)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -100,7 +101,7 @@ class GetSlotsQuery_2024_09_04(BaseModel):
     )
 
 
-class SlotOutput_2024_09_04(BaseModel):
+class SlotOutput_2024_09_04(ApiModel):
     """One offered slot: ``start`` (+ ``end`` with ``format=range``; + seats for seated events)."""
 
     start: str = Field(examples=["2050-09-05T09:00:00.000+02:00"])
@@ -111,7 +112,7 @@ class SlotOutput_2024_09_04(BaseModel):
     bookingUid: str | None = None
 
 
-class SlotsOutput_2024_09_04(BaseModel):
+class SlotsOutput_2024_09_04(ApiModel):
     """``data`` maps a date (``YYYY-MM-DD`` in ``timeZone``) to that day's slots; days without slots
     are absent."""
 
@@ -119,7 +120,7 @@ class SlotsOutput_2024_09_04(BaseModel):
     data: dict[str, list[SlotOutput_2024_09_04]]
 
 
-class ReserveSlotInput_2024_09_04(BaseModel):
+class ReserveSlotInput_2024_09_04(ApiModel, defer_build=False):  # a route body: see ApiModel
     model_config = ConfigDict(extra="ignore")
 
     eventTypeId: Id = Field(description="The event type to reserve a slot of.", examples=[1])
@@ -133,7 +134,7 @@ class ReserveSlotInput_2024_09_04(BaseModel):
     )
 
 
-class ReserveSlotOutput_2024_09_04(BaseModel):
+class ReserveSlotOutput_2024_09_04(ApiModel):
     eventTypeId: int
     slotStart: str = Field(examples=["2050-09-05T09:00:00.000Z"])
     slotEnd: str = Field(examples=["2050-09-05T10:00:00.000Z"])
@@ -143,12 +144,12 @@ class ReserveSlotOutput_2024_09_04(BaseModel):
     reservationUntil: str
 
 
-class ReserveSlotOutputResponse_2024_09_04(BaseModel):
+class ReserveSlotOutputResponse_2024_09_04(ApiModel):
     status: Literal["success"] = "success"
     data: ReserveSlotOutput_2024_09_04
 
 
-class GetReservedSlotData_2024_09_04(BaseModel):
+class GetReservedSlotData_2024_09_04(ApiModel):
     eventTypeId: int
     slotStart: str
     slotEnd: str
@@ -157,14 +158,14 @@ class GetReservedSlotData_2024_09_04(BaseModel):
     reservationUntil: str
 
 
-class GetReservedSlotOutput_2024_09_04(BaseModel):
+class GetReservedSlotOutput_2024_09_04(ApiModel):
     """``data`` is null when no live reservation has that uid (as in Cal.com)."""
 
     status: Literal["success"] = "success"
     data: GetReservedSlotData_2024_09_04 | None
 
 
-class DeleteReservedSlotOutput_2024_09_04(BaseModel):
+class DeleteReservedSlotOutput_2024_09_04(ApiModel):
     status: Literal["success"] = "success"
 
 

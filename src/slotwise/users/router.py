@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body
 
 from slotwise.http.auth import CurrentPrincipal, CurrentUser
 from slotwise.http.deps import SessionDep, SettingsDep
+from slotwise.http.routing import LazyResponseRoute
 from slotwise.users import service
 from slotwise.users.models import User
 from slotwise.users.schemas import (
@@ -17,7 +18,7 @@ from slotwise.users.schemas import (
     UpdateMeInput,
 )
 
-router = APIRouter(prefix="/v2")
+router = APIRouter(prefix="/v2", route_class=LazyResponseRoute)
 
 
 def me_output(user: User) -> MeOutput:

@@ -4,8 +4,9 @@ import json
 import sys
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from slotwise.http.model import ApiModel
 from slotwise.http.types import Id, TimeZoneName, WholeNumber
 
 WeekDay = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -80,7 +81,7 @@ def _json_length(value: Any) -> int:
         return sys.maxsize
 
 
-class MeOutput(BaseModel):
+class MeOutput(ApiModel):
     id: int
     username: str
     email: str
@@ -93,12 +94,12 @@ class MeOutput(BaseModel):
     organizationId: int | None = None
 
 
-class GetMeOutput(BaseModel):
+class GetMeOutput(ApiModel):
     status: Literal["success"] = "success"
     data: MeOutput
 
 
-class UpdateMeInput(BaseModel):
+class UpdateMeInput(ApiModel, defer_build=False):  # a route body: see ApiModel
     """``UpdateManagedUserInput`` in Cal.com's spec; every field optional."""
 
     model_config = ConfigDict(extra="ignore")
@@ -125,7 +126,7 @@ class UpdateMeInput(BaseModel):
         return check_metadata(value)
 
 
-class RefreshApiKeyInput(BaseModel):
+class RefreshApiKeyInput(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     apiKeyDaysValid: WholeNumber | None = Field(default=None, ge=1, le=36500)
@@ -138,10 +139,10 @@ class RefreshApiKeyInput(BaseModel):
         return self
 
 
-class ApiKeyOutput(BaseModel):
+class ApiKeyOutput(ApiModel):
     apiKey: str
 
 
-class RefreshApiKeyOutput(BaseModel):
+class RefreshApiKeyOutput(ApiModel):
     status: Literal["success"] = "success"
     data: ApiKeyOutput

@@ -15,6 +15,7 @@ from slotwise.db import Database
 from slotwise.http.auth import CurrentUser
 from slotwise.http.deps import DatabaseDep, SessionDep, SettingsDep
 from slotwise.http.pagination import TakeSkip, page_meta, take_skip
+from slotwise.http.routing import LazyResponseRoute
 from slotwise.http.types import Id
 from slotwise.webhooks import service
 from slotwise.webhooks.models import Webhook
@@ -38,7 +39,7 @@ from slotwise.webhooks.schemas import (
 )
 from slotwise.webhooks.signing import signing_secret
 
-router = APIRouter(prefix="/v2")
+router = APIRouter(prefix="/v2", route_class=LazyResponseRoute)
 
 USER_TAG: list[str | Enum] = ["Webhooks"]
 EVENT_TYPE_TAG: list[str | Enum] = ["Event Types / Webhooks"]

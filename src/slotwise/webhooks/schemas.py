@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from slotwise.http.model import ApiModel
 from slotwise.http.pagination import Pagination
 
 # Cal.com's WebhookTriggerEvents (the spec's enum) plus BOOKING_CONFIRMED, which Slotwise also fires.
@@ -103,7 +104,7 @@ def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-class _WebhookFields(BaseModel):
+class _WebhookFields(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     payloadTemplate: str | None = Field(
@@ -141,7 +142,7 @@ class _WebhookFields(BaseModel):
         return _blank_to_none(check_text(value))
 
 
-class CreateWebhookInputDto(_WebhookFields):
+class CreateWebhookInputDto(_WebhookFields, defer_build=False):  # a route body: see ApiModel
     active: bool = Field(description="Whether deliveries are sent.")
     subscriberUrl: str = Field(description="An http(s) URL; loopback receivers are allowed.")
     triggers: list[str] = Field(
@@ -162,7 +163,7 @@ class UpdateWebhookInputDto(_WebhookFields):
         return self
 
 
-class _WebhookOutput(BaseModel):
+class _WebhookOutput(ApiModel):
     id: int
     subscriberUrl: str
     triggers: list[str]
@@ -186,29 +187,29 @@ class EventTypeWebhookOutputDto(_WebhookOutput):
     eventTypeId: int
 
 
-class UserWebhookOutputResponseDto(BaseModel):
+class UserWebhookOutputResponseDto(ApiModel):
     status: Literal["success"] = "success"
     data: UserWebhookOutputDto
 
 
-class UserWebhooksOutputResponseDto(BaseModel):
+class UserWebhooksOutputResponseDto(ApiModel):
     status: Literal["success"] = "success"
     data: list[UserWebhookOutputDto]
     pagination: Pagination
 
 
-class EventTypeWebhookOutputResponseDto(BaseModel):
+class EventTypeWebhookOutputResponseDto(ApiModel):
     status: Literal["success"] = "success"
     data: EventTypeWebhookOutputDto
 
 
-class EventTypeWebhooksOutputResponseDto(BaseModel):
+class EventTypeWebhooksOutputResponseDto(ApiModel):
     status: Literal["success"] = "success"
     data: list[EventTypeWebhookOutputDto]
     pagination: Pagination
 
 
-class DeleteManyWebhooksOutputResponseDto(BaseModel):
+class DeleteManyWebhooksOutputResponseDto(ApiModel):
     status: Literal["success"] = "success"
     data: str
 
@@ -216,7 +217,7 @@ class DeleteManyWebhooksOutputResponseDto(BaseModel):
 # -- delivery log (Slotwise extension) -----------------------------------------------------------
 
 
-class WebhookAttemptOutput(BaseModel):
+class WebhookAttemptOutput(ApiModel):
     attemptedAt: str
     statusCode: int | None = Field(description="The receiver's HTTP status; null when none came back.")
     durationMs: int
@@ -224,7 +225,7 @@ class WebhookAttemptOutput(BaseModel):
     responseExcerpt: str | None = Field(description="The first KiB of the receiver's answer.")
 
 
-class WebhookDeliveryOutput(BaseModel):
+class WebhookDeliveryOutput(ApiModel):
     id: str = Field(description="The delivery id, sent as the webhook-id header (stable across retries).")
     webhookId: int
     triggerEvent: str
@@ -246,12 +247,12 @@ class WebhookDeliveryDetailOutput(WebhookDeliveryOutput):
     body: dict[str, Any] = Field(description="The event: {triggerEvent, createdAt, payload}.")
 
 
-class WebhookDeliveriesOutputResponseDto(BaseModel):
+class WebhookDeliveriesOutputResponseDto(ApiModel):
     status: Literal["success"] = "success"
     data: list[WebhookDeliveryOutput]
     pagination: Pagination
 
 
-class WebhookDeliveryOutputResponseDto(BaseModel):
+class WebhookDeliveryOutputResponseDto(ApiModel):
     status: Literal["success"] = "success"
     data: WebhookDeliveryDetailOutput
