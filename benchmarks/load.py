@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import http.client
 import json
 import os
 import random
@@ -576,11 +577,47 @@ def wait_healthy_any(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the webhook receiver did not start")
 
 
-def cold_starts(url: str, runs: int) -> tuple[list[float], list[float], list[float]]:
-    """(wall seconds, CPU seconds, idle RSS MiB) of ``runs`` starts of ``slotwise serve``."""
-    walls, cpus, rss = [], [], []
+@dataclass
+class ColdStarts:
+    walls: list[float] = field(default_factory=list)  # seconds from process start to the first healthy answer
+    cpus: list[float] = field(default_factory=list)  # CPU seconds spent by then
+    rss: list[float] = field(default_factory=list)  # MiB when idle, a second later
+    # milliseconds of the first slot read and the first booking right after the first healthy answer (models and
+    # response fields are built on first use), then of a second read and booking
+    first: list[tuple[float, float]] = field(default_factory=list)
+    second: list[tuple[float, float]] = field(default_factory=list)
+
+
+def _read_and_book(port: int, event_type: int, start: datetime) -> tuple[float, float]:
+    """Milliseconds of one ``GET /v2/slots`` (a week) and one ``POST /v2/bookings`` at ``start``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        week = f"start={start.date()}&end={start.date() + timedelta(days=6)}"
+        began = time.perf_counter()
+        connection.request(
+            "GET", f"/v2/slots?eventTypeId={event_type}&{week}", headers={"cal-api-version": "2024-09-04"}
+        )
+        read = connection.getresponse()
+        read.read()
+        middle = time.perf_counter()
+        attendee = {"name": "First", "email": "first@example.com", "timeZone": "UTC"}
+        body = {"start": start.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "eventTypeId": event_type, "attendee": attendee}
+        headers = {"cal-api-version": "2024-08-13", "Content-Type": "application/json"}
+        connection.request("POST", "/v2/bookings", body=json.dumps(body), headers=headers)
+        booked = connection.getresponse()
+        booked.read()
+        if (read.status, booked.status) != (200, 201):
+            raise RuntimeError(f"first requests answered {read.status} and {booked.status}")
+        return (middle - began) * 1000, (time.perf_counter() - middle) * 1000
+    finally:
+        connection.close()
+
+
+def cold_starts(url: str, world: World, runs: int) -> ColdStarts:
+    """``runs`` starts of ``slotwise serve``, each followed by two slot reads and two bookings."""
+    found = ColdStarts()
     ticks = os.sysconf("SC_CLK_TCK")
-    for _ in range(runs):
+    for run in range(runs):
         port = free_port()
         env = {**os.environ, "SLOTWISE_DATABASE_URL": url, "SLOTWISE_LOG_LEVEL": "warning"}
         began = time.perf_counter()
@@ -592,27 +629,39 @@ def cold_starts(url: str, runs: int) -> tuple[list[float], list[float], list[flo
         )
         try:
             wait_healthy(port, process)
-            walls.append(time.perf_counter() - began)
+            found.walls.append(time.perf_counter() - began)
             with open(f"/proc/{process.pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            cpus.append((int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
+            found.cpus.append((int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
+            monday = datetime(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day, 9, tzinfo=UTC) + timedelta(weeks=run)
+            event_type = world.event_types[run % len(world.event_types)]
+            found.first.append(_read_and_book(port, event_type, monday))
+            found.second.append(_read_and_book(port, event_type, monday + timedelta(days=1)))
             time.sleep(1.0)
-            rss.append(rss_mb(process.pid))
+            found.rss.append(rss_mb(process.pid))
         finally:
             process.terminate()
             process.wait()
-    return walls, cpus, rss
+    return found
 
 
 async def phase_startup(bench: Bench, runs: int = 7) -> list[str]:
     """Cold start of ``slotwise serve`` (process start to the first 200 from ``/health``; migrations are
-    checked on start, as by default) and its resident memory when idle."""
-    url, _world = await bench.fresh_database()
-    walls, cpus, rss = cold_starts(url, runs)
+    checked on start, as by default), its first requests and its resident memory when idle."""
+    url, world = await bench.fresh_database()
+    found = cold_starts(url, world, runs)
+    walls, cpus, rss = found.walls, found.cpus, found.rss
+
+    def median_ms(pairs: list[tuple[float, float]], which: int) -> str:
+        return f"{statistics.median(pair[which] for pair in pairs):.0f}"
+
     print(
         f"startup ({runs} starts of `slotwise serve`): first healthy answer after {min(walls):.2f} s at best, "
         f"{statistics.median(walls):.2f} s median (CPU time {min(cpus):.2f} s best, {statistics.median(cpus):.2f} s "
-        f"median); idle RSS {statistics.median(rss):.0f} MiB; load average {os.getloadavg()[0]:.2f}",
+        f"median); then the first slot read {median_ms(found.first, 0)} ms and first booking "
+        f"{median_ms(found.first, 1)} ms (median; the second {median_ms(found.second, 0)} and "
+        f"{median_ms(found.second, 1)} ms); idle RSS {statistics.median(rss):.0f} MiB; "
+        f"load average {os.getloadavg()[0]:.2f}",
         flush=True,
     )
     if statistics.median(rss) > 150:

@@ -1,6 +1,6 @@
 """Liveness and readiness probes."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would evaluate every route's string annotations on import.
 
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse

@@ -1,6 +1,6 @@
 """Structured JSON logs carrying request ids, and Prometheus metrics at ``/metrics``."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would evaluate every route's string annotations on import.
 
 import json
 import logging

@@ -8,7 +8,7 @@ Writes give the request's database connection back before opening a write sessio
 tiny and ``BEGIN IMMEDIATE`` serialises writers), and answer only after the commit.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would evaluate every route's string annotations on import.
 
 from typing import Annotated, Any
 

@@ -6,7 +6,7 @@ Without the header (or with an older date) bodies may use either vocabulary (``l
 current object plus the legacy names, and the list is the legacy ``{"eventTypeGroups": [...]}`` object.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would evaluate every route's string annotations on import.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

@@ -6,7 +6,7 @@ chosen). Writes run in a transaction that takes the database's write lock up fro
 ``BEGIN IMMEDIATE``; the service locks the owner's row on PostgreSQL).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would evaluate every route's string annotations on import.
 
 import functools
 from collections.abc import AsyncIterator

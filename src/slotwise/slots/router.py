@@ -6,7 +6,7 @@ current one. Without the header (or with an older date) the caller's parameter n
 one. ``/v2/slots/available`` always speaks the legacy shape.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would evaluate every route's string annotations on import.
 
 from typing import Annotated
 

@@ -1,4 +1,6 @@
-from __future__ import annotations
+"""The signed-in user: `/v2/me` and API key refresh."""
+
+# No `from __future__ import annotations`: FastAPI would evaluate every route's string annotations on import.
 
 from typing import Annotated
 

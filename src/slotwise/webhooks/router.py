@@ -1,7 +1,7 @@
 """``/v2/webhooks`` and ``/v2/event-types/{eventTypeId}/webhooks`` (Cal.com's shapes), plus the
 delivery log, redelivery and ping (Slotwise extensions, under ``/v2/webhooks/{webhookId}``)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI would evaluate every route's string annotations on import.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
