@@ -613,44 +613,59 @@ def _read_and_book(port: int, event_type: int, start: datetime) -> tuple[float, 
         connection.close()
 
 
-def cold_starts(url: str, world: World, runs: int) -> ColdStarts:
-    """``runs`` starts of ``slotwise serve``, each followed by two slot reads and two bookings."""
-    found = ColdStarts()
-    ticks = os.sysconf("SC_CLK_TCK")
+def cold_start(command: list[str], url: str, found: ColdStarts) -> tuple[int, subprocess.Popen[bytes]]:
+    """Start ``command`` (given ``--host`` and ``--port``) and record its cold start; returns the running process."""
+    port = free_port()
+    env = {**os.environ, "SLOTWISE_DATABASE_URL": url, "SLOTWISE_LOG_LEVEL": "warning"}
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_healthy(port, process)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    found.walls.append(time.perf_counter() - began)
+    with open(f"/proc/{process.pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    found.cpus.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))  # utime + stime
+    return port, process
+
+
+def cold_starts(url: str, world: World, runs: int) -> tuple[ColdStarts, ColdStarts]:
+    """``runs`` starts of ``slotwise serve`` (each followed by two slot reads and two bookings), each right
+    after a start of the same stack without Slotwise (``bare_serve.py``): the machine's speed drifts, and
+    the baseline shows how much of a start is the libraries'."""
+    ours, bare = ColdStarts(), ColdStarts()
     for run in range(runs):
-        port = free_port()
-        env = {**os.environ, "SLOTWISE_DATABASE_URL": url, "SLOTWISE_LOG_LEVEL": "warning"}
-        began = time.perf_counter()
-        process = subprocess.Popen(
-            [SLOTWISE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        _port, baseline = cold_start([sys.executable, str(ROOT / "benchmarks" / "bare_serve.py")], url, bare)
+        baseline.terminate()
+        baseline.wait()
+        port, process = cold_start([SLOTWISE, "serve"], url, ours)
         try:
-            wait_healthy(port, process)
-            found.walls.append(time.perf_counter() - began)
-            with open(f"/proc/{process.pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            found.cpus.append((int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
             monday = datetime(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day, 9, tzinfo=UTC) + timedelta(weeks=run)
             event_type = world.event_types[run % len(world.event_types)]
-            found.first.append(_read_and_book(port, event_type, monday))
-            found.second.append(_read_and_book(port, event_type, monday + timedelta(days=1)))
+            ours.first.append(_read_and_book(port, event_type, monday))
+            ours.second.append(_read_and_book(port, event_type, monday + timedelta(days=1)))
             time.sleep(1.0)
-            found.rss.append(rss_mb(process.pid))
+            ours.rss.append(rss_mb(process.pid))
         finally:
             process.terminate()
             process.wait()
-    return found
+    return ours, bare
 
 
 async def phase_startup(bench: Bench, runs: int = 7) -> list[str]:
     """Cold start of ``slotwise serve`` (process start to the first 200 from ``/health``; migrations are
-    checked on start, as by default), its first requests and its resident memory when idle."""
+    checked on start, as by default) next to the bare stack's, its first requests and its idle memory."""
     url, world = await bench.fresh_database()
-    found = cold_starts(url, world, runs)
-    walls, cpus, rss = found.walls, found.cpus, found.rss
+    ours, bare = cold_starts(url, world, runs)
+    walls, cpus, rss = ours.walls, ours.cpus, ours.rss
 
     def median_ms(pairs: list[tuple[float, float]], which: int) -> str:
         return f"{statistics.median(pair[which] for pair in pairs):.0f}"
@@ -658,9 +673,12 @@ async def phase_startup(bench: Bench, runs: int = 7) -> list[str]:
     print(
         f"startup ({runs} starts of `slotwise serve`): first healthy answer after {min(walls):.2f} s at best, "
         f"{statistics.median(walls):.2f} s median (CPU time {min(cpus):.2f} s best, {statistics.median(cpus):.2f} s "
-        f"median); then the first slot read {median_ms(found.first, 0)} ms and first booking "
-        f"{median_ms(found.first, 1)} ms (median; the second {median_ms(found.second, 0)} and "
-        f"{median_ms(found.second, 1)} ms); idle RSS {statistics.median(rss):.0f} MiB; "
+        f"median); the bare stack (bare_serve.py, started before each) {min(bare.walls):.2f} s best, "
+        f"{statistics.median(bare.walls):.2f} s median, so ours is {statistics.median(walls) / statistics.median(bare.walls):.2f}x "
+        f"(+{statistics.median(w - b for w, b in zip(walls, bare.walls, strict=True)):.2f} s median); "
+        f"then the first slot read {median_ms(ours.first, 0)} ms and first booking "
+        f"{median_ms(ours.first, 1)} ms (median; the second {median_ms(ours.second, 0)} and "
+        f"{median_ms(ours.second, 1)} ms); idle RSS {statistics.median(rss):.0f} MiB; "
         f"load average {os.getloadavg()[0]:.2f}",
         flush=True,
     )

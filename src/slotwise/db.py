@@ -32,6 +32,9 @@ MIGRATION_LOCK_ID = 0x510757  # PostgreSQL advisory lock held while migrating
 
 
 class Base(DeclarativeBase):
+    """The ORM models' base. Their modules have no ``from __future__ import annotations``: SQLAlchemy would
+    evaluate each ``Mapped[...]`` string when the class is created, a visible part of the cold start."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 

@@ -4,8 +4,6 @@ Everything here is immutable (frozen, slotted dataclasses) so values can be shar
 cached and hashed freely by the services that build them from the database.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time

@@ -4,8 +4,6 @@ Pure functions (no database, no HTTP): the service calls them with the event typ
 locations and turns a :class:`FieldErrors` into a 400 that names every field to fix.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from typing import Any

@@ -13,8 +13,6 @@ The legacy list is ``data: {bookings, totalCount, nextCursor}``: pass ``nextCurs
 for the next page (keyset paging, stable while bookings are added).
 """
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field

@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,7 +63,7 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    attendees: Mapped[list[Attendee]] = relationship(
+    attendees: Mapped[list["Attendee"]] = relationship(
         back_populates="booking", cascade="all, delete-orphan", order_by="Attendee.id", lazy="selectin"
     )
 

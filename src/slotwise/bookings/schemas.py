@@ -6,10 +6,8 @@ in the service. Outputs leave out optional fields that have no value: the spec t
 non-nullable, so ``null`` would break strict clients.
 """
 
-from __future__ import annotations
-
 import re
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
 
@@ -86,7 +84,7 @@ class CreateBookingAttendee(_Input):
     language: Language | None = Field(default=None, description="The attendee's language (default en).")
 
     @model_validator(mode="after")
-    def _reachable(self) -> CreateBookingAttendee:
+    def _reachable(self) -> Self:
         if self.email is None and self.phoneNumber is None:
             raise ValueError("send attendee.email (or attendee.phoneNumber): the attendee must be reachable")
         return self

@@ -11,8 +11,6 @@ Answers: one event type is the 2024-06-14 object plus the legacy names (``length
 crashes them); its items use the legacy vocabulary, locations included.
 """
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field

@@ -5,12 +5,10 @@ locations, a length among its options, ...) live in the service, which sees the 
 Objects that can be switched off take ``{"disabled": true}`` (or ``null``); both arrive as ``None``.
 """
 
-from __future__ import annotations
-
 import itertools
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Literal, NotRequired, Self
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -111,7 +109,7 @@ class BaseBookingLimitsCount_2024_06_14(_Input):
     disabled: bool = Field(default=False, exclude=True)
 
     @model_validator(mode="after")
-    def _ordered(self) -> BaseBookingLimitsCount_2024_06_14:
+    def _ordered(self) -> Self:
         _check_limit_order(self, "the number of bookings")
         return self
 
@@ -125,7 +123,7 @@ class BaseBookingLimitsDuration_2024_06_14(_Input):
     year: LimitMinutes | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> BaseBookingLimitsDuration_2024_06_14:
+    def _ordered(self) -> Self:
         _check_limit_order(self, "the booked minutes")
         return self
 
@@ -151,7 +149,7 @@ class BookingWindow_2024_06_14(_Input):
     )
 
     @model_validator(mode="after")
-    def _value_fits_type(self) -> BookingWindow_2024_06_14:
+    def _value_fits_type(self) -> Self:
         if self.type == "range":
             self.value = _date_range(self.value)
             if self.rolling is not None:
@@ -194,7 +192,7 @@ class BookerLayouts_2024_06_14(_Input):
     enabledLayouts: list[Layout] = Field(min_length=1, max_length=3)
 
     @model_validator(mode="after")
-    def _default_is_enabled(self) -> BookerLayouts_2024_06_14:
+    def _default_is_enabled(self) -> Self:
         if len(set(self.enabledLayouts)) != len(self.enabledLayouts):
             raise ValueError("enabledLayouts lists a layout twice")
         if self.defaultLayout not in self.enabledLayouts:
@@ -218,7 +216,7 @@ class BaseConfirmationPolicy_2024_06_14(_Input):
     blockUnconfirmedBookingsInBooker: bool = False
 
     @model_validator(mode="after")
-    def _threshold_for_time(self) -> BaseConfirmationPolicy_2024_06_14:
+    def _threshold_for_time(self) -> Self:
         if self.type == "time" and self.noticeThreshold is None:
             raise ValueError(
                 'a "time" policy needs noticeThreshold, e.g. {"unit": "hours", "count": 24}; '

@@ -15,6 +15,9 @@ class ApiModel(BaseModel):
     A model that FastAPI reads as a route's body is declared with ``defer_build=False``: FastAPI wraps it
     in a field that is otherwise built on the first request, where pydantic warns about the alias FastAPI
     gives the field (FastAPI silences that warning only while it builds the field itself).
+
+    Model modules have no ``from __future__ import annotations``: pydantic would evaluate each field's
+    string annotation when the class is created.
     """
 
     model_config = ConfigDict(defer_build=True)

@@ -1,7 +1,5 @@
 """The two list shapes in Cal.com's spec: take/skip with a ``pagination`` object, and cursors."""
 
-from __future__ import annotations
-
 import base64
 import binascii
 import json

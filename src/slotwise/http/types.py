@@ -1,7 +1,5 @@
 """Input types shared by every router: tolerant where real clients are sloppy, strict elsewhere."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 

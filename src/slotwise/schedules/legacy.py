@@ -36,10 +36,8 @@ date), i.e. the clock part is the wall time in the schedule's zone, as the input
 ids in ``schedule`` are positions within the schedule (rows are not stored separately).
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
@@ -84,7 +82,7 @@ class CreateAvailabilityInput_2024_04_15(ApiModel):
     _clocks: tuple[str, str] = PrivateAttr(default=("", ""))
 
     @model_validator(mode="after")
-    def _range(self) -> CreateAvailabilityInput_2024_04_15:
+    def _range(self) -> Self:
         _, start, end = rules.wall_range(self.startTime, self.endTime)
         rules.check_weekly_range(start, end)
         self._clocks = (start, end)
@@ -104,7 +102,7 @@ class WeeklyRangeInput_2024_04_15(ApiModel):
     _clocks: tuple[str, str] = PrivateAttr(default=("", ""))
 
     @model_validator(mode="after")
-    def _range(self) -> WeeklyRangeInput_2024_04_15:
+    def _range(self) -> Self:
         _, start, end = rules.wall_range(self.start, self.end)
         rules.check_weekly_range(start, end)
         self._clocks = (start, end)
@@ -132,7 +130,7 @@ class DatedRangeInput_2024_04_15(ApiModel):
     _override: Override | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _range(self) -> DatedRangeInput_2024_04_15:
+    def _range(self) -> Self:
         self._override = _dated(self.start, self.end)
         return self
 
@@ -152,7 +150,7 @@ class DateOverrideInput_2024_04_15(ApiModel):
     _single: Override | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _one_form(self) -> DateOverrideInput_2024_04_15:
+    def _one_form(self) -> Self:
         if self.ranges is None:
             if self.start is None or self.end is None:
                 raise ValueError("send a date override as {start, end} or as {ranges: [{start, end}]}")
@@ -282,7 +280,7 @@ def working_hours(schedule_rules: tuple[Rule, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def _rows(state: ScheduleState) -> list[dict[str, Any]]:
+def _rows(state: "ScheduleState") -> list[dict[str, Any]]:
     schedule = state.schedule
     rows: list[dict[str, Any]] = []
     base = {"userId": schedule.user_id, "eventTypeId": None, "scheduleId": schedule.id}
@@ -337,7 +335,7 @@ def _date_overrides(overrides: tuple[Override, ...]) -> list[dict[str, Any]]:
     return [{"ranges": ranges} for ranges in by_date.values()]
 
 
-def _fields(state: ScheduleState, style: Style) -> dict[str, Any]:
+def _fields(state: "ScheduleState", style: Style) -> dict[str, Any]:
     schedule = state.schedule
     schedule_rules = state.rules
     overrides = state.overrides
@@ -357,11 +355,11 @@ def _fields(state: ScheduleState, style: Style) -> dict[str, Any]:
     }
 
 
-def schedule_output(state: ScheduleState, style: Style) -> ScheduleOutput_2024_04_15:
+def schedule_output(state: "ScheduleState", style: Style) -> ScheduleOutput_2024_04_15:
     return ScheduleOutput_2024_04_15.model_validate({**_fields(state, style), "schedule": _rows(state)})
 
 
-def updated_output(result: UpdateResult, style: Style) -> UpdatedScheduleOutput_2024_04_15:
+def updated_output(result: "UpdateResult", style: Style) -> UpdatedScheduleOutput_2024_04_15:
     state = result.state
     schedule = state.schedule
     model = {"id": schedule.id, "userId": schedule.user_id, "name": schedule.name, "timeZone": schedule.time_zone}

@@ -6,9 +6,7 @@ item types live in ``legacy``), hidden from the published schema. The router enf
 required fields when the header is sent; answers are exactly the spec's shapes.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -46,7 +44,7 @@ class ScheduleAvailabilityInput_2024_06_11(ApiModel):
     endTime: EndClock = Field(description="endTime must be a valid time in format HH:MM e.g. 15:00")
 
     @model_validator(mode="after")
-    def _range(self) -> ScheduleAvailabilityInput_2024_06_11:
+    def _range(self) -> Self:
         rules.check_weekly_range(self.startTime, self.endTime)
         return self
 
@@ -62,7 +60,7 @@ class ScheduleOverrideInput_2024_06_11(ApiModel):
     endTime: EndClock = Field(description="endTime must be a valid time in format HH:MM e.g. 13:00")
 
     @model_validator(mode="after")
-    def _range(self) -> ScheduleOverrideInput_2024_06_11:
+    def _range(self) -> Self:
         rules.check_override_range(self.startTime, self.endTime)
         rules.check_override_date(self.date)
         return self
@@ -135,7 +133,7 @@ class CreateScheduleInput_2024_06_11(_ScheduleBody, defer_build=False):  # a rou
     )
 
     @model_validator(mode="after")
-    def _one_weekly_field(self) -> CreateScheduleInput_2024_06_11:
+    def _one_weekly_field(self) -> Self:
         _only_one(self, "availability", "availabilities")
         return self
 
@@ -162,7 +160,7 @@ class UpdateScheduleInput_2024_06_11(_ScheduleBody, defer_build=False):  # a rou
     dateOverrides: SkipJsonSchema[LegacyDateOverrides | None] = None
 
     @model_validator(mode="after")
-    def _one_field_each(self) -> UpdateScheduleInput_2024_06_11:
+    def _one_field_each(self) -> Self:
         _only_one(self, "availability", "availabilities", "schedule")
         _only_one(self, "overrides", "dateOverrides")
         return self
@@ -192,7 +190,7 @@ class ScheduleOutput_2024_06_11(ApiModel):
     overrides: list[ScheduleOverrideInput_2024_06_11]
 
     @classmethod
-    def of(cls, state: ScheduleState) -> ScheduleOutput_2024_06_11:
+    def of(cls, state: "ScheduleState") -> "ScheduleOutput_2024_06_11":
         schedule = state.schedule
         return cls.model_construct(
             id=schedule.id,

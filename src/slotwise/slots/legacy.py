@@ -10,8 +10,6 @@
 As in Cal.com's legacy controller, unknown query parameters are ignored here.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Literal
 

@@ -1,7 +1,5 @@
 """Slots API shapes of ``cal-api-version: 2024-09-04`` (names follow Cal.com's spec components)."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal

@@ -1,8 +1,6 @@
-from __future__ import annotations
-
 import json
 import sys
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
@@ -133,7 +131,7 @@ class RefreshApiKeyInput(ApiModel):
     apiKeyNeverExpires: bool | None = None
 
     @model_validator(mode="after")
-    def _one_expiry_choice(self) -> RefreshApiKeyInput:
+    def _one_expiry_choice(self) -> Self:
         if self.apiKeyNeverExpires and self.apiKeyDaysValid is not None:
             raise ValueError("send either apiKeyDaysValid or apiKeyNeverExpires, not both")
         return self

@@ -4,9 +4,7 @@ Beyond Cal.com's fields, outputs carry ``signingSecret`` (the Standard Webhooks 
 ``deactivatedAt``/``deactivatedReason`` (set when repeated failures switched the webhook off).
 """
 
-from __future__ import annotations
-
-from typing import Any, Literal
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -156,7 +154,7 @@ class UpdateWebhookInputDto(_WebhookFields):
     """Any subset of the create fields; ``payloadTemplate`` and ``secret`` can be set to null to remove them."""
 
     @model_validator(mode="after")
-    def _not_null(self) -> UpdateWebhookInputDto:
+    def _not_null(self) -> Self:
         for name in ("active", "subscriberUrl", "triggers"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null; leave it out to keep the current value")
