@@ -36,6 +36,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy benchmarks
 
 check: lint typecheck test
 

@@ -94,7 +94,7 @@ BARE_INSERT = (
 
 
 def bare_app() -> Any:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
     from fastapi import FastAPI
 
     dsn = os.environ["BENCH_DSN"]

@@ -47,7 +47,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -312,7 +312,7 @@ async def drive(
     seconds: float,
     concurrency: int,
     seed: int = 7,
-    script: Callable[[Run], Awaitable[None]] | None = None,
+    script: Callable[[Run], Coroutine[Any, Any, None]] | None = None,
 ) -> Run:
     """``concurrency`` clients for ``seconds``; ``script`` runs alongside (kills, outages)."""
     run = Run()

@@ -25,7 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from load import Bench, PrivatePostgres, Run, drive, percentile, pg_bin_dir  # the sibling script
+from load import Bench, Run, drive, percentile  # the sibling script; it puts the project on sys.path
+
+from tests.reliability.pgcluster import PrivatePostgres, pg_bin_dir
 
 SAMPLE_EVERY = 30.0
 
