@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -18,16 +19,22 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 class LazyResponseRoute(APIRoute):
     """An APIRoute that builds its response model's validator and serialiser on first use.
 
+    The model is the route's ``response_model`` or, as FastAPI does, its endpoint's return annotation.
     FastAPI builds them when a route is declared, which for our 54 routes and their models was a large part
     of the cold start. A route whose endpoint answers with a ready ``Response`` (slots, bookings) never
     needs them outside the OpenAPI document; the others build them on their first request.
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], *, response_model: Any = Default(None), **kwargs: Any):
-        declared = None if isinstance(response_model, DefaultPlaceholder) else response_model
+        returns = get_typed_return_annotation(endpoint)
+        self.answers_with_response = isinstance(returns, type) and issubclass(returns, Response)
+        streams = inspect.isasyncgenfunction(endpoint) or inspect.isgeneratorfunction(endpoint)
+        declared = response_model
+        if isinstance(response_model, DefaultPlaceholder):  # FastAPI reads the model from the return annotation
+            declared = None if streams or self.answers_with_response else returns
         self.declared_response_model = declared
-        self.answers_with_response = _returns_response(endpoint)
-        super().__init__(path, endpoint, response_model=response_model if declared is None else None, **kwargs)
+        # a streaming endpoint's item type is FastAPI's business: it reads it from the annotation
+        super().__init__(path, endpoint, response_model=response_model if streams else None, **kwargs)
         if declared is not None:
             self.response_model = declared
 
@@ -51,8 +58,3 @@ class LazyResponseRoute(APIRoute):
             return await handler(request)
 
         return handle
-
-
-def _returns_response(endpoint: Callable[..., Any]) -> bool:
-    annotation = get_typed_return_annotation(endpoint)
-    return isinstance(annotation, type) and issubclass(annotation, Response)
