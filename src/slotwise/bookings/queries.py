@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
@@ -156,16 +157,13 @@ def busy_query(
     return query.where(_bookings.uid != bindparam(exclude_param)) if excluding else query
 
 
-# Built once: the hot path of every availability check and every booking (Core, no ORM overhead).
-_BUSY = {
-    (postgresql, seated, excluding, single): DriverStatement(
-        busy_query(postgresql=postgresql, seated=seated, excluding=excluding, single=single)
-    )
-    for postgresql in (False, True)
-    for seated in (False, True)
-    for excluding in (False, True)
-    for single in (False, True)
-}
+@cache
+def _busy(postgresql: bool, seated: bool, excluding: bool, single: bool) -> DriverStatement:
+    """The hot path of every availability check and every booking (Core, no ORM overhead), built once per
+    variant on its first use: a server uses two or three of the sixteen."""
+    return DriverStatement(busy_query(postgresql=postgresql, seated=seated, excluding=excluding, single=single))
+
+
 _OWN = select(_bookings.host_id, _bookings.start_time, _bookings.end_time).where(
     _bookings.event_type_id == bindparam("event_type_id"),
     _bookings.host_id.in_(bindparam("hosts", expanding=True)),
@@ -204,7 +202,7 @@ async def booking_busy(
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
         del params["reach"]
-    query = _BUSY[(postgresql, seated, bool(exclude_booking_uid), len(hosts) == 1)]
+    query = _busy(postgresql, seated, bool(exclude_booking_uid), len(hosts) == 1)
     rows = await query.fetch(session, params)
 
     # A booking's block already carries its buffers, which blocks exactly what the event's own

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, Row, Select, bindparam, delete, null, select, text, union_all
@@ -148,17 +149,18 @@ def _holds_query(*, excluding: bool, single: bool, exclude_param: str = "exclude
     return query.where(_reservations.uid != bindparam(exclude_param)) if excluding else query
 
 
-_HOLDS = {
-    (excluding, single): DriverStatement(_holds_query(excluding=excluding, single=single))
-    for excluding in (False, True)
-    for single in (False, True)
-}
+@cache
+def _holds(excluding: bool, single: bool) -> DriverStatement:
+    """Built once per variant, on its first use."""
+    return DriverStatement(_holds_query(excluding=excluding, single=single))
 
 
+@cache
 def _holds_and_blocks_query(*, excluding_booking: bool, excluding_hold: bool) -> DriverStatement:
     """PostgreSQL, one host, no seats, no booking limits (every usual booking's check and slot page):
     the host's live holds and busy blocks in one round trip. A row is a hold (host, event type, slot
-    start, slot end, expiry, NULL, NULL) or a booking's block (host, NULL x 4, block start, block end)."""
+    start, slot end, expiry, NULL, NULL) or a booking's block (host, NULL x 4, block start, block end).
+    Built once per variant, on its first use."""
     holds = _holds_query(excluding=excluding_hold, single=True, exclude_param="exclude_hold")
     blocks = busy_query(
         postgresql=True, seated=False, excluding=excluding_booking, single=True, exclude_param="exclude_booking"
@@ -172,15 +174,6 @@ def _holds_and_blocks_query(*, excluding_booking: bool, excluding_hold: bool) ->
             blocks.with_only_columns(host, no_id, no_time, no_time, no_time, block_start, block_end),
         )
     )
-
-
-_HOLDS_AND_BLOCKS = {
-    (excluding_booking, excluding_hold): _holds_and_blocks_query(
-        excluding_booking=excluding_booking, excluding_hold=excluding_hold
-    )
-    for excluding_booking in (False, True)
-    for excluding_hold in (False, True)
-}
 
 
 async def busy_intervals(
@@ -238,7 +231,7 @@ async def busy_intervals(
         target.seated.extend(times.seated)
     if exclude_reservation_uid:
         params["exclude"] = exclude_reservation_uid
-    held = await _HOLDS[(bool(exclude_reservation_uid), len(host_ids) == 1)].fetch(session, params)
+    held = await _holds(bool(exclude_reservation_uid), len(host_ids) == 1).fetch(session, params)
     _add_holds(result, held, event_type, seated)
     return result
 
@@ -255,7 +248,10 @@ async def _holds_and_blocks(
         params["exclude_booking"] = exclude_booking_uid
     if exclude_reservation_uid:
         params["exclude_hold"] = exclude_reservation_uid
-    rows = await _HOLDS_AND_BLOCKS[(bool(exclude_booking_uid), bool(exclude_reservation_uid))].fetch(session, params)
+    statement = _holds_and_blocks_query(
+        excluding_booking=bool(exclude_booking_uid), excluding_hold=bool(exclude_reservation_uid)
+    )
+    rows = await statement.fetch(session, params)
     (busy,) = result.values()
     busy.booked.extend((row[5], row[6]) for row in rows if row[5] is not None)
     _add_holds(result, [row[:5] for row in rows if row[5] is None], None, seated=False)
