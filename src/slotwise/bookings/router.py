@@ -12,7 +12,7 @@ tiny and ``BEGIN IMMEDIATE`` serialises writers), and answer only after the comm
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 from pydantic_core import to_json
@@ -60,23 +60,12 @@ from slotwise.http.errors import bad_request
 from slotwise.http.openapi import request_body
 from slotwise.http.pagination import page_meta
 from slotwise.http.routing import LazyResponseRoute
-from slotwise.http.versioning import BOOKINGS, HEADER, ApiVersion
+from slotwise.http.versioning import BOOKINGS, ApiVersion
 from slotwise.slots.router import holder_uid
 from slotwise.users.models import User
 
 router = APIRouter(prefix="/v2", tags=["Bookings"], route_class=LazyResponseRoute)
 JSON = "application/json"
-
-
-async def booking_version(
-    request: Request,
-    cal_api_version: Annotated[
-        str | None,
-        Header(alias=HEADER, description="2024-08-13 for the current shapes; omit it for the legacy shapes."),
-    ] = None,
-) -> ApiVersion:
-    """The bookings version, with a description of the header for our OpenAPI."""
-    return await BOOKINGS(request, cal_api_version)
 
 
 async def optional_caller(
@@ -87,7 +76,7 @@ async def optional_caller(
     if not request.headers.get("authorization", "").strip():
         return None
     async with _database(request).session() as session:
-        principal = await optional_principal(request, session, request.app.state.settings)
+        principal = await optional_principal(request, session)
     return principal.user if principal is not None else None
 
 
@@ -96,7 +85,7 @@ def _database(request: Request) -> Database:
     return database
 
 
-Version = Annotated[ApiVersion, Depends(booking_version)]
+Version = Annotated[ApiVersion, Depends(BOOKINGS)]
 Caller = Annotated[User | None, Depends(optional_caller)]
 
 

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from slotwise.http.routing import LazyResponseRoute
 
@@ -79,6 +81,31 @@ def _add_errors(operation: dict[str, Any], method: str) -> None:
         responses.setdefault(status, _error_response(description))
 
 
+def _hand_read_parameters(dependant: Dependant) -> list[dict[str, Any]]:
+    """The ``openapi_parameter`` of each dependency in the tree that reads a parameter by hand (the
+    ``cal-api-version`` header): FastAPI cannot see those."""
+    found: list[dict[str, Any]] = []
+    for dependency in dependant.dependencies:
+        parameter = getattr(dependency.call, "openapi_parameter", None)
+        if parameter is not None and parameter not in found:
+            found.append(parameter)
+        found += [nested for nested in _hand_read_parameters(dependency) if nested not in found]
+    return found
+
+
+def _add_hand_read_parameters(path_item: dict[str, Any], route: APIRoute) -> None:
+    """Where FastAPI would have put them: after the parameters it documents itself, before the route's
+    ``openapi_extra`` ones (which FastAPI appends)."""
+    hand_read = _hand_read_parameters(route.dependant)
+    if not hand_read:
+        return
+    extra = len((route.openapi_extra or {}).get("parameters", []))
+    for method in route.methods or ():
+        operation = path_item[method.lower()]
+        parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
+        parameters[len(parameters) - extra : len(parameters) - extra] = hand_read
+
+
 def install_openapi(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema:
@@ -87,6 +114,9 @@ def install_openapi(app: FastAPI) -> None:
             if isinstance(route, LazyResponseRoute):
                 route.build_response_field()
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for route in app.routes:
+            if isinstance(route, APIRoute) and route.include_in_schema:
+                _add_hand_read_parameters(schema["paths"][route.path_format], route)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["ErrorEnvelope"] = ERROR_SCHEMA
         for name in ("HTTPValidationError", "ValidationError"):

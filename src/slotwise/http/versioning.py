@@ -5,15 +5,15 @@ those not later than it. No header means the legacy (2024-04-15) shape, which a 
 looking at what the request carries. A malformed header is a 400.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads VersionedResource.__call__'s signature for every route.
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Any
 
-from fastapi import Header, Request
+from fastapi import Request
 
 from slotwise.http.errors import bad_request
 
@@ -21,6 +21,7 @@ HEADER = "cal-api-version"
 LEGACY = "2024-04-15"
 KNOWN_VERSIONS: tuple[str, ...] = (LEGACY, "2024-06-11", "2024-06-14", "2024-08-13", "2024-09-04")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DESCRIPTION = "API version date, e.g. 2024-08-13. Omit it for the legacy shape."
 
 
 def parse_header(value: str | None) -> date | None:
@@ -64,30 +65,38 @@ class ApiVersion:
 
 
 class VersionedResource:
-    """A FastAPI dependency: ``version: Annotated[ApiVersion, Depends(BOOKINGS)]``."""
+    """A FastAPI dependency: ``version: Annotated[ApiVersion, Depends(BOOKINGS)]``.
 
-    def __init__(self, name: str, versions: Sequence[str]) -> None:
+    It reads the header itself instead of declaring a FastAPI ``Header`` parameter, which would give each
+    of the 26 versioned routes a validator of its own for a plain string; ``openapi_parameter`` documents
+    the header on those routes instead (``slotwise.http.openapi``).
+    """
+
+    def __init__(self, name: str, versions: Sequence[str], description: str = DESCRIPTION) -> None:
         self.name = name
         self.versions = tuple(sorted(versions))
+        self.openapi_parameter: dict[str, Any] = {
+            "name": HEADER,
+            "in": "header",
+            "required": False,
+            "schema": {
+                "anyOf": [{"type": "string"}, {"type": "null"}],
+                "description": description,
+                "title": "Cal-Api-Version",
+            },
+            "description": description,
+        }
 
-    async def __call__(  # async: FastAPI runs plain-function dependencies in a thread pool
-        self,
-        request: Request,
-        cal_api_version: Annotated[
-            str | None,
-            Header(
-                alias=HEADER,
-                description="API version date, e.g. 2024-08-13. Omit it for the legacy shape.",
-            ),
-        ] = None,
-    ) -> ApiVersion:
-        requested = parse_header(cal_api_version)
+    async def __call__(self, request: Request) -> ApiVersion:  # async: FastAPI runs plain functions in a thread
+        requested = parse_header(request.headers.get(HEADER))
         version = ApiVersion(requested, resolve(requested, self.versions))
         request.state.api_version = version
         return version
 
 
-BOOKINGS = VersionedResource("bookings", ["2024-08-13"])
+BOOKINGS = VersionedResource(
+    "bookings", ["2024-08-13"], "2024-08-13 for the current shapes; omit it for the legacy shapes."
+)
 SLOTS = VersionedResource("slots", ["2024-09-04"])
 SCHEDULES = VersionedResource("schedules", ["2024-06-11"])
 EVENT_TYPES = VersionedResource("event-types", ["2024-06-14"])
