@@ -57,7 +57,7 @@ from slotwise.db import Database, utcnow
 from slotwise.http.auth import CurrentUser, bearer, optional_principal
 from slotwise.http.deps import DatabaseDep, SessionDep
 from slotwise.http.errors import bad_request
-from slotwise.http.openapi import request_body
+from slotwise.http.openapi import documented_body
 from slotwise.http.pagination import page_meta
 from slotwise.http.routing import LazyResponseRoute
 from slotwise.http.versioning import BOOKINGS, ApiVersion
@@ -99,34 +99,6 @@ def _success(data: Any, status: int = 200, **more: Any) -> Response:
     build and validate on the way (the larger part of answering a booking write)."""
     content = to_json({"status": "success", "data": data, **more})
     return Response(content=content, status_code=status, media_type=JSON)
-
-
-def _inline(model: type[BaseModel]) -> dict[str, Any]:
-    """A model's JSON schema with its definitions inlined (for hand-read request bodies)."""
-    schema = model.model_json_schema()
-    definitions = schema.pop("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(definitions[ref.removeprefix("#/$defs/")])
-            return {key: resolve(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [resolve(item) for item in node]
-        return node
-
-    resolved: dict[str, Any] = resolve(schema)
-    return resolved
-
-
-def _body(*models: type[BaseModel], required: bool = True, description: str = "") -> dict[str, Any]:
-    def render() -> dict[str, Any]:
-        schemas = [_inline(model) for model in models]
-        schema = schemas[0] if len(schemas) == 1 else {"oneOf": schemas}
-        return {"required": required, "description": description, "content": {JSON: {"schema": schema}}}
-
-    return request_body(render)
 
 
 async def _release(session: AsyncSession, user: User | None) -> User | None:
@@ -237,7 +209,7 @@ def _from_legacy(body: CreateBookingInput_2024_04_15, reservation_uid: str | Non
     ),
     operation_id="BookingsController_2024_08_13_createBooking",
     response_model=CreateBookingOutput_2024_08_13 | LegacyBookingOutputResponse,
-    openapi_extra=_body(
+    openapi_extra=documented_body(
         CreateBookingInput_2024_08_13,
         CreateBookingInput_2024_04_15,
         description="The 2024-08-13 body (`attendee`), or without the version header the legacy body (`responses`).",
@@ -360,7 +332,7 @@ async def get_booking(bookingUid: str, session: SessionDep, caller: Caller, vers
     ),
     operation_id="BookingsController_2024_08_13_rescheduleBooking",
     response_model=RescheduleBookingOutput_2024_08_13 | LegacyBookingOutputResponse,
-    openapi_extra=_body(RescheduleBookingInput_2024_08_13),
+    openapi_extra=documented_body(RescheduleBookingInput_2024_08_13),
 )
 async def reschedule_booking(bookingUid: str, request: Request, caller: Caller, version: Version) -> Response:
     values = await json_object(request, required=True, hint="start (the new start, ISO 8601)")
@@ -390,7 +362,7 @@ async def reschedule_booking(bookingUid: str, request: Request, caller: Caller, 
     ),
     operation_id="BookingsController_2024_08_13_cancelBooking",
     response_model=CancelBookingOutput_2024_08_13 | LegacyBookingOutputResponse,
-    openapi_extra=_body(CancelBookingInput_2024_08_13, required=False),
+    openapi_extra=documented_body(CancelBookingInput_2024_08_13, required=False),
 )
 async def cancel_booking(bookingUid: str, request: Request, caller: Caller, version: Version) -> Response:
     values = await json_object(request, required=False, hint="cancellationReason")
@@ -438,7 +410,7 @@ async def _mark_absent(
     "has started.",
     operation_id="BookingsController_2024_08_13_markNoShow",
     response_model=MarkAbsentBookingOutput_2024_08_13 | LegacyBookingOutputResponse,
-    openapi_extra=_body(MarkAbsentBookingInput_2024_08_13),
+    openapi_extra=documented_body(MarkAbsentBookingInput_2024_08_13),
 )
 async def mark_absent(
     bookingUid: str, request: Request, session: SessionDep, database: DatabaseDep, user: CurrentUser, version: Version
@@ -499,7 +471,7 @@ async def confirm_booking(
     description="The host rejects a pending booking; `reason` is kept. Its time is free again.",
     operation_id="BookingsController_2024_08_13_declineBooking",
     response_model=GetBookingOutput_2024_08_13 | LegacyBookingOutputResponse,
-    openapi_extra=_body(DeclineBookingInput_2024_08_13, required=False),
+    openapi_extra=documented_body(DeclineBookingInput_2024_08_13, required=False),
 )
 async def decline_booking(
     bookingUid: str, request: Request, session: SessionDep, database: DatabaseDep, user: CurrentUser, version: Version

@@ -3,12 +3,11 @@
 FastAPI's declared body would validate against one model before the route could look at the
 ``cal-api-version`` header, so the routes take the raw JSON and validate it here; errors read like
 the declared ones (a 400 naming each field), and the documented schema is added with
-:func:`documented_body`.
+:func:`slotwise.http.openapi.documented_body`.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -17,7 +16,6 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from slotwise.http.errors import bad_request, describe_validation_errors
-from slotwise.http.openapi import request_body
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -77,25 +75,3 @@ def validate_body(model: type[Model], raw: Any, *, renamed: Mapping[str, str] | 
             errors.append({**error, "loc": ("body", *loc)})
         message, items = describe_validation_errors(errors)
         raise bad_request(message, errors=items) from None
-
-
-def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
-    if isinstance(schema, dict):
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            return _inline(copy.deepcopy(definitions[ref.removeprefix("#/$defs/")]), definitions)
-        return {key: _inline(value, definitions) for key, value in schema.items() if key != "$defs"}
-    if isinstance(schema, list):
-        return [_inline(item, definitions) for item in schema]
-    return schema
-
-
-def documented_body(model: type[BaseModel], description: str) -> dict[str, Any]:
-    """``openapi_extra`` documenting ``model`` as the JSON request body (inlined, no components)."""
-
-    def render() -> dict[str, Any]:
-        schema = model.model_json_schema(mode="validation")
-        inlined = _inline(schema, schema.get("$defs", {}))
-        return {"required": True, "description": description, "content": {"application/json": {"schema": inlined}}}
-
-    return request_body(render)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.db import Database
 from slotwise.event_types import legacy, service
-from slotwise.event_types.body import Model, documented_body, json_body, validate_body
+from slotwise.event_types.body import Model, json_body, validate_body
 from slotwise.event_types.legacy import (
     DeleteEventTypeOutput_2024_04_15,
     GetEventTypeOutput_2024_04_15,
@@ -39,6 +39,7 @@ from slotwise.event_types.schemas import (
 from slotwise.http.auth import CurrentUser, OptionalUser
 from slotwise.http.deps import DatabaseDep, SessionDep
 from slotwise.http.errors import bad_request, not_found, unauthorized
+from slotwise.http.openapi import documented_body
 from slotwise.http.routing import LazyResponseRoute
 from slotwise.http.types import Id
 from slotwise.http.versioning import EVENT_TYPES, ApiVersion
@@ -91,7 +92,7 @@ def _strict(model: type[Model], raw: Any) -> Model:
     description=_SHAPES,
     operation_id="EventTypesController_2024_06_14_createEventType",
     response_model=CreateAnswer,
-    openapi_extra=documented_body(CreateEventTypeInput_2024_06_14, "The event type to create."),
+    openapi_extra=documented_body(CreateEventTypeInput_2024_06_14, description="The event type to create."),
 )
 async def create_event_type(
     user: CurrentUser, session: SessionDep, database: DatabaseDep, version: Version, raw: RawBody
@@ -185,7 +186,7 @@ async def get_event_type(
     description="Changes the fields sent; the others keep their values. Someone else's event type is a 403. " + _SHAPES,
     operation_id="EventTypesController_2024_06_14_updateEventType",
     response_model=UpdateAnswer,
-    openapi_extra=documented_body(UpdateEventTypeInput_2024_06_14, "The fields to change."),
+    openapi_extra=documented_body(UpdateEventTypeInput_2024_06_14, description="The fields to change."),
 )
 async def update_event_type(
     eventTypeId: EventTypeId,

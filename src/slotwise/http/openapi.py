@@ -10,6 +10,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from slotwise.http.routing import LazyResponseRoute
 
@@ -49,17 +50,41 @@ WRITE_ERRORS = {
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
-# Request bodies that routes read by hand are documented from their models' JSON schemas. Generating those
-# costs some 40 ms, so it waits for the OpenAPI document, which FastAPI too builds on its first request.
+# Request bodies that routes read by hand are documented from their models' JSON schemas, inlined. Generating
+# those costs some 40 ms, so it waits for the OpenAPI document, which FastAPI too builds on its first request.
 _BODY_MARK = "x-slotwise-request-body"
 _REQUEST_BODIES: dict[str, Callable[[], dict[str, Any]]] = {}
 
 
-def request_body(render: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """``openapi_extra`` for an operation whose ``requestBody`` is ``render()``, called when the document is built."""
+def documented_body(*models: type[BaseModel], description: str = "", required: bool = True) -> dict[str, Any]:
+    """``openapi_extra`` for an operation that reads its JSON body by hand: the body is one of ``models``
+    (inlined, no components); the schema is rendered when the OpenAPI document is built."""
+
+    def render() -> dict[str, Any]:
+        schemas = [_inline(model.model_json_schema(mode="validation")) for model in models]
+        schema = schemas[0] if len(schemas) == 1 else {"oneOf": schemas}
+        return {"required": required, "description": description, "content": {"application/json": {"schema": schema}}}
+
     key = str(len(_REQUEST_BODIES))
     _REQUEST_BODIES[key] = render
     return {_BODY_MARK: key}
+
+
+def _inline(schema: dict[str, Any]) -> Any:
+    """``schema`` with its ``$defs`` references replaced by the definitions themselves."""
+    definitions = schema.get("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items() if key != "$defs"}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
 
 
 def _error_response(description: str) -> dict[str, Any]:
